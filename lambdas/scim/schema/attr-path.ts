@@ -2,8 +2,9 @@
  * Splitting attribute path text into an `AttrPath` (RFC 7644 §3.10): when the text starts with
  * `urn:` (any case) the schema URN is everything before the LAST `:` (URNs contain `:` and `.`,
  * e.g. `urn:…:enterprise:2.0:User:manager.value`), the rest is `attr[.subAttr]`.
- * Lenient on purpose: used for `attributes`/`excludedAttributes` lists and body keys, where an
- * unresolvable name is simply not matched; the filter parser has its own strict grammar.
+ * Same splitting rule as `parseAttrPath` in filter/parse.ts, but lenient on purpose: it never
+ * throws, because it reads request-body keys (unknown keys must be ignored, never 400) and
+ * `attributes`/`excludedAttributes` entries, where an unresolvable name simply matches nothing.
  */
 import type { AttrPath } from '../filter/ast.js';
 
