@@ -1,0 +1,167 @@
+/**
+ * What every repository shares: the document client, the table name, the options, and the two
+ * helpers through which EVERY DynamoDB call goes (`run`, `transact`), so every SDK failure is
+ * classified by errors.ts and transaction conflicts are retried in one place.
+ *
+ * Hand-written rather than electrodb / dynamodb-toolbox: the store needs only a handful of request
+ * shapes (transactions with per-item cancellation reasons, keys-only queries), and keeping the
+ * Lambda bundle to the AWS SDK alone keeps cold starts short.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { fromDynamoError, StorageError } from './errors.js';
+import type { Key } from './keys.js';
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Options that may differ per connector. */
+export interface ConnectorOptions {
+  /** Group displayName unique per connector (guard item in the same transaction). Default true. */
+  groupDisplayNameUnique?: boolean;
+  /** Unknown member ids in a group write: reject with 400 invalidValue (default) or skip them. */
+  unknownMembers?: 'reject' | 'ignore';
+}
+
+export interface StoreOptions {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** Per-connector options; default: `{}` for every connector. */
+  connectorOptions?: (connector: string) => ConnectorOptions;
+  /** Counter shards per connector and type (spreads concurrent creates over items). Default 4. */
+  counterShards?: number;
+  /** Most items a filter may read before answering 400 tooMany. Default 10 000. */
+  maxFilterRead?: number;
+  /** Lifetime of startIndex bookmarks. Default 900 s. */
+  bookmarkTtlSeconds?: number;
+  /** Key for cursor MACs. Without one, cursors are still bound to connector + query by a checked hash. */
+  cursorSecret?: string;
+  /** Members deleted inline by deleteGroup before leaving the rest to purgeGroupMembers. Default 2000. */
+  inlinePurgeItems?: number;
+  now?: () => Date;
+  newId?: () => string;
+}
+
+export interface StoreContext {
+  readonly doc: DynamoDBDocumentClient;
+  readonly table: string;
+  readonly counterShards: number;
+  readonly maxFilterRead: number;
+  readonly bookmarkTtlSeconds: number;
+  readonly cursorSecret: string;
+  readonly inlinePurgeItems: number;
+  connectorOptions(connector: string): Required<ConnectorOptions>;
+  now(): Date;
+  newId(): string;
+}
+
+/** RFC 9562 UUIDv7: time-ordered, so the users/groups partitions list in creation order. */
+export function uuidv7(now: number = Date.now()): string {
+  const b = randomBytes(16);
+  b.writeUIntBE(now, 0, 6);
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x70;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export function createContext(o: StoreOptions): StoreContext {
+  return {
+    doc: o.doc,
+    table: o.tableName,
+    counterShards: o.counterShards ?? 4,
+    maxFilterRead: o.maxFilterRead ?? 10_000,
+    bookmarkTtlSeconds: o.bookmarkTtlSeconds ?? 900,
+    cursorSecret: o.cursorSecret ?? 'scim-cursor-v1',
+    inlinePurgeItems: o.inlinePurgeItems ?? 2000,
+    connectorOptions: (connector) => {
+      const c = o.connectorOptions?.(connector) ?? {};
+      return { groupDisplayNameUnique: c.groupDisplayNameUnique ?? true, unknownMembers: c.unknownMembers ?? 'reject' };
+    },
+    now: o.now ?? (() => new Date()),
+    newId: o.newId ?? (() => uuidv7()),
+  };
+}
+
+/** Runs one SDK call; any failure leaves as a classified StorageError. */
+export async function run<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw fromDynamoError(e);
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * TransactWriteItems (≤ 100 items, each item at most once). A TransactionConflict (another
+ * transaction held one of the items) is retried with jittered backoff; everything else, including
+ * condition failures with their per-item reasons, goes to the caller.
+ */
+export async function transact(ctx: StoreContext, items: TransactItem[], attempts = 8): Promise<void> {
+  if (items.length === 0) return;
+  if (items.length > 100) throw new StorageError('validation', `transaction of ${items.length} items (max 100)`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run(() => ctx.doc.send(new TransactWriteCommand({ TransactItems: items })));
+      return;
+    } catch (e) {
+      const s = fromDynamoError(e);
+      if (s.kind !== 'transactionConflict' || attempt >= attempts) throw s;
+      await sleep(Math.random() * Math.min(1000, 20 * 2 ** attempt));
+    }
+  }
+}
+
+/** BatchGetItem in chunks of 100, retrying unprocessed keys. Returns the items found. */
+export async function batchGet(
+  ctx: StoreContext,
+  keyList: readonly Key[],
+  projection?: string,
+  names?: Record<string, string>,
+): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < keyList.length; i += 100) {
+    let pending: Record<string, unknown>[] = keyList.slice(i, i + 100).map((k) => ({ PK: k.PK, SK: k.SK }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await sleep(Math.random() * Math.min(1000, 20 * 2 ** attempt));
+      const res = await run(() =>
+        ctx.doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [ctx.table]: {
+                Keys: pending,
+                ConsistentRead: true,
+                ...(projection ? { ProjectionExpression: projection } : {}),
+                ...(names ? { ExpressionAttributeNames: names } : {}),
+              },
+            },
+          }),
+        ),
+      );
+      out.push(...((res.Responses?.[ctx.table] ?? []) as Record<string, unknown>[]));
+      pending = (res.UnprocessedKeys?.[ctx.table]?.Keys ?? []) as Record<string, unknown>[];
+      if (attempt > 8 && pending.length > 0) throw new StorageError('throttled', 'BatchGetItem kept returning unprocessed keys');
+    }
+  }
+  return out;
+}
+
+/** BatchWriteItem deletes in chunks of 25 (a few in parallel), retrying unprocessed items. */
+export async function batchDelete(ctx: StoreContext, keyList: readonly Key[], parallel = 4): Promise<void> {
+  const chunks: Key[][] = [];
+  for (let i = 0; i < keyList.length; i += 25) chunks.push(keyList.slice(i, i + 25));
+  const worker = async (): Promise<void> => {
+    for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
+      let pending: Record<string, unknown>[] = chunk.map((k) => ({ DeleteRequest: { Key: { PK: k.PK, SK: k.SK } } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await sleep(Math.random() * Math.min(1000, 20 * 2 ** attempt));
+        const res = await run(() => ctx.doc.send(new BatchWriteCommand({ RequestItems: { [ctx.table]: pending } })));
+        pending = (res.UnprocessedItems?.[ctx.table] ?? []) as Record<string, unknown>[];
+        if (attempt > 8 && pending.length > 0) throw new StorageError('throttled', 'BatchWriteItem kept returning unprocessed items');
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, chunks.length) }, worker));
+}

@@ -1,0 +1,154 @@
+/**
+ * Storage errors. DynamoDB exceptions are classified ONCE here (`fromDynamoError`), the
+ * repositories add meaning (uniqueness, version conflict, not found), and `toScimError` is the one
+ * place that turns any of it into a SCIM error. Nothing from the SDK escapes the store unwrapped.
+ */
+import { ScimError, isScimError } from '../scim/errors.js';
+
+export type StorageErrorKind =
+  /** a ConditionExpression failed (generic; repositories refine it) */
+  | 'conditionFailed'
+  /** the item changed since it was read (optimistic concurrency) — retryable by re-reading */
+  | 'versionConflict'
+  /** a uniqueness guard already exists */
+  | 'uniqueness'
+  | 'notFound'
+  /** another transaction touched the same item concurrently — retryable as is */
+  | 'transactionConflict'
+  | 'throttled'
+  | 'unavailable'
+  | 'itemTooLarge'
+  | 'validation'
+  /** the client referenced something invalid (unknown members …); carries the detail for a 400 */
+  | 'invalidValue'
+  | 'tooMany'
+  | 'invalidCursor';
+
+export interface CancellationReason {
+  Code?: string;
+  Message?: string;
+}
+
+export class StorageError extends Error {
+  readonly kind: StorageErrorKind;
+  /** Per-item reasons of a cancelled transaction, in request order. */
+  readonly reasons: readonly CancellationReason[];
+  override readonly cause: unknown;
+
+  constructor(kind: StorageErrorKind, message: string, opts: { cause?: unknown; reasons?: readonly CancellationReason[] } = {}) {
+    super(message);
+    this.name = 'StorageError';
+    this.kind = kind;
+    this.cause = opts.cause;
+    this.reasons = opts.reasons ?? [];
+  }
+}
+
+export function isStorageError(e: unknown, kind?: StorageErrorKind): e is StorageError {
+  return e instanceof StorageError && (kind === undefined || e.kind === kind);
+}
+
+const THROTTLED = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'TooManyRequestsException',
+]);
+const UNAVAILABLE = new Set([
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TransactionInProgressException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'AbortError',
+]);
+
+function errName(e: unknown): string {
+  if (typeof e !== 'object' || e === null) return '';
+  const o = e as { name?: unknown; code?: unknown };
+  if (typeof o.code === 'string' && o.code.startsWith('E')) return o.code;
+  return typeof o.name === 'string' ? o.name : '';
+}
+
+function isTooLarge(message: string): boolean {
+  return /item size|size has exceeded|exceeds? .*size|too large/i.test(message);
+}
+
+/** Classifies any error thrown by a DynamoDB call. Idempotent for StorageErrors. */
+export function fromDynamoError(e: unknown): StorageError {
+  if (e instanceof StorageError) return e;
+  const name = errName(e);
+  const message = e instanceof Error ? e.message : String(e);
+  if (name === 'ConditionalCheckFailedException') return new StorageError('conditionFailed', message, { cause: e });
+  if (name === 'TransactionCanceledException') {
+    const reasons = ((e as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []).map((r) => ({
+      Code: r.Code,
+      Message: r.Message,
+    }));
+    const codes = new Set(reasons.map((r) => r.Code));
+    if (codes.has('ConditionalCheckFailed')) return new StorageError('conditionFailed', message, { cause: e, reasons });
+    if (codes.has('TransactionConflict')) return new StorageError('transactionConflict', message, { cause: e, reasons });
+    if ([...codes].some((code) => code !== undefined && THROTTLED.has(code)))
+      return new StorageError('throttled', message, { cause: e, reasons });
+    if (codes.has('ItemCollectionSizeLimitExceeded')) return new StorageError('itemTooLarge', message, { cause: e, reasons });
+    if (codes.has('ValidationError'))
+      return new StorageError(reasons.some((r) => isTooLarge(r.Message ?? '')) ? 'itemTooLarge' : 'validation', message, {
+        cause: e,
+        reasons,
+      });
+    return new StorageError('unavailable', message, { cause: e, reasons });
+  }
+  if (name === 'TransactionConflictException') return new StorageError('transactionConflict', message, { cause: e });
+  if (THROTTLED.has(name)) return new StorageError('throttled', message, { cause: e });
+  if (name === 'ItemCollectionSizeLimitExceededException') return new StorageError('itemTooLarge', message, { cause: e });
+  if (name === 'ValidationException') return new StorageError(isTooLarge(message) ? 'itemTooLarge' : 'validation', message, { cause: e });
+  if (name === 'ResourceNotFoundException') return new StorageError('unavailable', `table not found: ${message}`, { cause: e });
+  if (UNAVAILABLE.has(name) || (e as { $retryable?: unknown } | null)?.$retryable) return new StorageError('unavailable', message, { cause: e });
+  return new StorageError('unavailable', message || 'storage call failed', { cause: e });
+}
+
+/** Seconds a client should wait after a throttled / unavailable storage call. */
+export const RETRY_AFTER_SECONDS = { throttled: 2, unavailable: 5 } as const;
+
+/** The single mapping from storage failures to SCIM errors. ScimErrors pass through unchanged. */
+export function toScimError(e: unknown): ScimError {
+  if (isScimError(e)) return e;
+  const s = fromDynamoError(e);
+  switch (s.kind) {
+    case 'uniqueness':
+      return new ScimError(409, 'uniqueness', s.message);
+    case 'versionConflict':
+    case 'conditionFailed':
+      return new ScimError(412, undefined, s.message || 'the resource was modified concurrently');
+    case 'notFound':
+      return new ScimError(404, undefined, s.message);
+    case 'invalidValue':
+      return new ScimError(400, 'invalidValue', s.message);
+    case 'tooMany':
+      return new ScimError(400, 'tooMany', s.message);
+    case 'invalidCursor':
+      return new ScimError(400, 'invalidCursor', s.message);
+    case 'itemTooLarge':
+      return new ScimError(400, 'invalidValue', 'the resource is too large to store (DynamoDB item limit 400 KB)');
+    case 'throttled':
+    case 'transactionConflict':
+      return new ScimError(503, undefined, 'storage is busy; retry later', { 'Retry-After': String(RETRY_AFTER_SECONDS.throttled) });
+    case 'unavailable':
+      return new ScimError(503, undefined, 'storage is temporarily unavailable; retry later', {
+        'Retry-After': String(RETRY_AFTER_SECONDS.unavailable),
+      });
+    case 'validation':
+      return new ScimError(500, undefined, 'storage rejected the request');
+  }
+}

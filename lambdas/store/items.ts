@@ -1,0 +1,117 @@
+/**
+ * Item codecs: the stored shape of users, groups and membership items. The SCIM document is kept
+ * as one JSON string attribute (`doc`): the store never filters on its contents server-side (the
+ * planner evaluates filters in memory), and a string is cheaper to (de)serialise than a nested map.
+ */
+import type { ScimResource } from '../scim/schema/types.js';
+import { decodeKeyPart, keys, type Key, type ResourceKind } from './keys.js';
+
+/** A user or group as stored. `attributes` never contains id, meta, password or members. */
+export interface StoredResource {
+  readonly kind: ResourceKind;
+  readonly id: string;
+  readonly version: number;
+  readonly created: string;
+  readonly lastModified: string;
+  readonly attributes: ScimResource;
+  /** Groups only: number of member items. */
+  readonly memberCount?: number;
+}
+
+export interface ResourceItem extends Key {
+  kind: ResourceKind;
+  id: string;
+  v: number;
+  created: string;
+  modified: string;
+  doc: string;
+  /** raw userName / displayName (the uniqueness-guarded attribute) */
+  uname?: string;
+  xid?: string;
+  GSI1PK?: string;
+  GSI1SK?: string;
+  mc?: number;
+}
+
+export function uniqueNameOf(kind: ResourceKind, attrs: ScimResource): string | undefined {
+  const v = kind === 'User' ? attrs.userName : attrs.displayName;
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+export function externalIdOf(attrs: ScimResource): string | undefined {
+  const v = attrs.externalId;
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** Drops what must never be stored in the document: server-owned attributes and secrets. */
+export function storableAttributes(attrs: ScimResource): ScimResource {
+  const { id: _id, meta: _meta, password: _password, members: _members, groups: _groups, ...rest } = attrs as Record<string, unknown>;
+  return rest as ScimResource;
+}
+
+export function toItem(connector: string, r: StoredResource): ResourceItem {
+  const item: ResourceItem = {
+    ...keys.resource(connector, r.kind, r.id),
+    kind: r.kind,
+    id: r.id,
+    v: r.version,
+    created: r.created,
+    modified: r.lastModified,
+    doc: JSON.stringify(r.attributes),
+  };
+  const name = uniqueNameOf(r.kind, r.attributes);
+  if (name !== undefined) item.uname = name;
+  const xid = externalIdOf(r.attributes);
+  if (xid !== undefined) {
+    item.xid = xid;
+    item.GSI1PK = keys.externalIdPartition(connector, r.kind, xid);
+    item.GSI1SK = item.SK;
+  }
+  if (r.kind === 'Group') item.mc = r.memberCount ?? 0;
+  return item;
+}
+
+export function fromItem(item: Record<string, unknown>): StoredResource {
+  const kind = item.kind === 'Group' ? 'Group' : 'User';
+  const r: StoredResource = {
+    kind,
+    id: String(item.id),
+    version: Number(item.v),
+    created: String(item.created),
+    lastModified: String(item.modified),
+    attributes: JSON.parse(String(item.doc)) as ScimResource,
+    ...(kind === 'Group' ? { memberCount: Number(item.mc ?? 0) } : {}),
+  };
+  return r;
+}
+
+/** The resource as SCIM JSON (what filters are evaluated against): attributes + id + meta. */
+export function scimView(r: StoredResource): ScimResource {
+  return {
+    ...r.attributes,
+    id: r.id,
+    meta: { resourceType: r.kind, created: r.created, lastModified: r.lastModified, version: `W/"${r.version}"` },
+  };
+}
+
+export interface MemberItem extends Key {
+  GSI1PK: string;
+  GSI1SK: string;
+  mid: string;
+  mtype: ResourceKind;
+  display?: string;
+}
+
+export function memberItem(connector: string, groupId: string, ref: { value: string; type?: ResourceKind; display?: string }): MemberItem {
+  const item: MemberItem = {
+    ...keys.membership(connector, groupId, ref.value),
+    GSI1PK: keys.memberOfPartition(connector, ref.value),
+    GSI1SK: keys.group(connector, groupId).SK,
+    mid: ref.value,
+    mtype: ref.type ?? 'User',
+  };
+  if (typeof ref.display === 'string' && ref.display !== '') item.display = ref.display;
+  return item;
+}
+
+export { decodeKeyPart };

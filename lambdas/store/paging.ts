@@ -1,0 +1,171 @@
+/**
+ * Paging over a resource partition in a stable order (sort key = time-ordered id).
+ *
+ *  - RFC 9865 cursors: opaque base64url of {query hash, position} plus a MAC. The position is only
+ *    the sort key part; the partition is always rebuilt from the calling connector, so even a
+ *    forged cursor cannot reach another connector — and the query hash (which includes the
+ *    connector) makes a cursor from another connector or filter fail with `invalidCursor`.
+ *  - startIndex/count: DynamoDB has no offsets, so after each page a short-TTL bookmark item
+ *    (connector, query hash, next startIndex) → position is written; Okta's sequential walk
+ *    (1, 101, 201, …) then costs one GetItem per page instead of re-reading from the start. Random
+ *    access without a bookmark skips ahead with keys-only reads.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { run, type StoreContext } from './context.js';
+import { StorageError } from './errors.js';
+import { keys, type ResourceKind } from './keys.js';
+import { fromItem, type StoredResource } from './items.js';
+import { TABLE } from './table.js';
+
+/** Hash binding a cursor/bookmark to connector, resource type and query (filter, sort …). */
+export function queryHash(connector: string, kind: ResourceKind, query: unknown): string {
+  return createHash('sha256').update(JSON.stringify([connector, kind, query ?? null])).digest('base64url').slice(0, 22);
+}
+
+interface CursorBody {
+  q: string;
+  /** sort key after which the next page starts */
+  k: string;
+  /** startIndex of the next page (so responses can keep reporting it) */
+  i: number;
+}
+
+function mac(secret: string, data: string): string {
+  return createHmac('sha256', secret).update(data).digest('base64url').slice(0, 22);
+}
+
+export function encodeCursor(secret: string, body: CursorBody): string {
+  const data = Buffer.from(JSON.stringify(body)).toString('base64url');
+  return `${data}.${mac(secret, data)}`;
+}
+
+export function decodeCursor(secret: string, cursor: string, expectedQuery: string): CursorBody {
+  const bad = (why: string): StorageError => new StorageError('invalidCursor', `invalid cursor: ${why}`);
+  const [data, sig, ...rest] = cursor.split('.');
+  if (!data || !sig || rest.length > 0 || cursor.length > 2048) throw bad('malformed');
+  const want = Buffer.from(mac(secret, data));
+  const got = Buffer.from(sig);
+  if (want.length !== got.length || !timingSafeEqual(want, got)) throw bad('not issued by this service');
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.from(data, 'base64url').toString('utf8'));
+  } catch {
+    throw bad('malformed');
+  }
+  const b = body as Partial<CursorBody>;
+  if (typeof b.q !== 'string' || typeof b.k !== 'string' || typeof b.i !== 'number') throw bad('malformed');
+  if (b.q !== expectedQuery) throw bad('it belongs to a different query or connector');
+  return { q: b.q, k: b.k, i: b.i };
+}
+
+export interface Page {
+  items: StoredResource[];
+  /** sort key of the last item when more may follow */
+  lastKey: string | undefined;
+}
+
+/** One Query of up to `limit` items after `afterKey`. */
+export async function readPage(ctx: StoreContext, connector: string, kind: ResourceKind, limit: number, afterKey?: string): Promise<Page> {
+  if (limit <= 0) return { items: [], lastKey: afterKey };
+  const pk = keys.resourcePartition(connector, kind);
+  const res = await run(() =>
+    ctx.doc.send(
+      new QueryCommand({
+        TableName: ctx.table,
+        KeyConditionExpression: 'PK = :p',
+        ExpressionAttributeValues: { ':p': pk },
+        Limit: limit,
+        ConsistentRead: true,
+        ...(afterKey !== undefined ? { ExclusiveStartKey: { PK: pk, SK: afterKey } } : {}),
+      }),
+    ),
+  );
+  const items = (res.Items ?? []).map(fromItem);
+  return { items, lastKey: res.LastEvaluatedKey ? String(res.LastEvaluatedKey.SK) : undefined };
+}
+
+/** Keys-only skip of `n` items from the start; returns the sort key to continue after. */
+async function skip(ctx: StoreContext, connector: string, kind: ResourceKind, n: number): Promise<string | undefined | null> {
+  const pk = keys.resourcePartition(connector, kind);
+  let seen = 0;
+  let start: Record<string, unknown> | undefined;
+  let last: string | undefined;
+  while (seen < n) {
+    const res = await run(() =>
+      ctx.doc.send(
+        new QueryCommand({
+          TableName: ctx.table,
+          KeyConditionExpression: 'PK = :p',
+          ExpressionAttributeValues: { ':p': pk },
+          ProjectionExpression: 'PK, SK',
+          Limit: Math.min(n - seen, 5000),
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    const items = res.Items ?? [];
+    seen += items.length;
+    const tail = items[items.length - 1];
+    if (tail) last = String(tail.SK);
+    start = res.LastEvaluatedKey;
+    if (!start) break;
+  }
+  return seen < n ? null : last;
+}
+
+export async function getBookmark(ctx: StoreContext, connector: string, qh: string, startIndex: number): Promise<string | undefined> {
+  const res = await run(() => ctx.doc.send(new GetCommand({ TableName: ctx.table, Key: keys.pageBookmark(connector, qh, startIndex) })));
+  const item = res.Item;
+  if (!item || typeof item.after !== 'string') return undefined;
+  if (typeof item[TABLE.ttlAttribute] === 'number' && (item[TABLE.ttlAttribute] as number) * 1000 < ctx.now().getTime()) return undefined;
+  return item.after;
+}
+
+export async function putBookmark(ctx: StoreContext, connector: string, qh: string, startIndex: number, after: string): Promise<void> {
+  const ttl = Math.floor(ctx.now().getTime() / 1000) + ctx.bookmarkTtlSeconds;
+  await run(() => ctx.doc.send(new PutCommand({ TableName: ctx.table, Item: { ...keys.pageBookmark(connector, qh, startIndex), after, [TABLE.ttlAttribute]: ttl } })));
+}
+
+export interface IndexPageResult {
+  items: StoredResource[];
+  /** cursor for the next page, when more may follow */
+  nextCursor: string | undefined;
+}
+
+/**
+ * An unfiltered page by startIndex (1-based) or by cursor. O(page) for sequential walks: page
+ * Query + bookmark Get/Put; random access costs one keys-only skip.
+ */
+export async function unfilteredPage(
+  ctx: StoreContext,
+  connector: string,
+  kind: ResourceKind,
+  opts: { startIndex?: number; count: number; cursor?: string; query?: unknown },
+): Promise<IndexPageResult> {
+  const qh = queryHash(connector, kind, opts.query);
+  let after: string | undefined;
+  let startIndex = Math.max(1, opts.startIndex ?? 1);
+  if (opts.cursor !== undefined && opts.cursor !== '') {
+    const c = decodeCursor(ctx.cursorSecret, opts.cursor, qh);
+    after = c.k;
+    startIndex = c.i;
+  } else if (startIndex > 1) {
+    after = await getBookmark(ctx, connector, qh, startIndex);
+    if (after === undefined) {
+      const s = await skip(ctx, connector, kind, startIndex - 1);
+      if (s === null) return { items: [], nextCursor: undefined };
+      after = s;
+    }
+  }
+  const page = await readPage(ctx, connector, kind, opts.count, after);
+  const tail = page.items[page.items.length - 1];
+  let nextCursor: string | undefined;
+  if (page.lastKey !== undefined && tail) {
+    const nextIndex = startIndex + page.items.length;
+    nextCursor = encodeCursor(ctx.cursorSecret, { q: qh, k: page.lastKey, i: nextIndex });
+    if (opts.cursor === undefined) await putBookmark(ctx, connector, qh, nextIndex, page.lastKey);
+  }
+  return { items: page.items, nextCursor };
+}
