@@ -7,7 +7,8 @@
  *    array is not trusted at all: Entra has sent `…enterprise:2.0User`);
  *  - unknown attributes and schema URNs are ignored, never 400; readOnly input (id, meta, groups)
  *    is ignored (RFC 7643 §2.2 "SHALL be ignored");
- *  - `""`, `null` and `[]` mean "absent" and are dropped;
+ *  - `""`, `null` and `[]` mean "absent" and are dropped, as are multi-valued elements whose
+ *    `value` is absent (Entra's `{"type": "work", "value": null}`);
  *  - string booleans (`"True"`, `"false"`, any case) become booleans, numbers for string attributes
  *    become their decimal string (Okta custom mappings can send numbers; rejecting them would fail
  *    a whole provisioning cycle for a harmless difference);
@@ -156,10 +157,13 @@ export function normalizeAttributeValue(attribute: AttributeDefinition, v: unkno
   if (isAbsent(v)) return undefined;
   if (attribute.multiValued) {
     const items = Array.isArray(v) ? v : [v];
+    const hasValue = attribute.type === 'complex' && findSubAttribute(attribute, 'value') !== undefined;
     const out: unknown[] = [];
     for (const item of items) {
       const nv = normalizeElement(attribute, item, label);
-      if (nv !== undefined) out.push(nv);
+      // An element whose `value` is absent (`{type: "work", value: null}`) carries nothing: drop it.
+      if (nv === undefined || (hasValue && isPlainObject(nv) && nv.value === undefined)) continue;
+      out.push(nv);
     }
     return out.length === 0 ? undefined : tidyMultiValued(attribute, out);
   }
