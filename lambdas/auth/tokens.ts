@@ -1,0 +1,59 @@
+/**
+ * Connector tokens: the secret's JSON shape and the constant-time check.
+ *
+ * Secret value (Secrets Manager, one secret per connector; the local token files use the same):
+ *   { "current": "<token>", "previous": "<token>", "previousExpiresAt": "<ISO 8601>" }
+ * `previous` (with its expiry) keeps the old token valid for a grace period after a rotation, so a
+ * running IdP is never cut off. A `previous` without a valid future expiry is never accepted.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import * as z from 'zod/mini';
+
+export const tokenSetSchema = z.object({
+  current: z.string().check(z.minLength(1)),
+  previous: z.optional(z.string().check(z.minLength(1))),
+  previousExpiresAt: z.optional(z.iso.datetime({ offset: true })),
+});
+
+export type TokenSet = z.output<typeof tokenSetSchema>;
+
+/** Parses a secret string; throws a message-free error on a bad shape (never echo secret text). */
+export function parseTokenSet(secretString: string): TokenSet {
+  let json: unknown;
+  try {
+    json = JSON.parse(secretString);
+  } catch {
+    throw new Error('token secret is not JSON');
+  }
+  const r = tokenSetSchema.safeParse(json);
+  if (!r.success) throw new Error(`token secret has an invalid shape (fields: ${r.error.issues.map((i) => i.path.join('.')).join(', ')})`);
+  return r.data;
+}
+
+/** `Bearer <token>` (scheme case-insensitive) or the bare token (Okta "HTTP Header" mode). */
+export function extractToken(authorization: string | undefined): string | undefined {
+  if (authorization === undefined) return undefined;
+  const trimmed = authorization.trim();
+  const m = /^bearer\s+(.*)$/i.exec(trimmed);
+  const token = (m ? (m[1] as string) : trimmed).trim();
+  return token === '' ? undefined : token;
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+/**
+ * Constant time: both sides are hashed to equal-length digests before `timingSafeEqual`, and both
+ * the current and the previous token are always compared (no short-circuit reveals which matched).
+ */
+export function tokenMatches(presented: string, set: TokenSet, now: Date): 'current' | 'previous' | undefined {
+  const p = digest(presented);
+  const current = timingSafeEqual(p, digest(set.current));
+  const previousAlive =
+    set.previous !== undefined && set.previousExpiresAt !== undefined && Date.parse(set.previousExpiresAt) > now.getTime();
+  // Compare against something even when there is no previous token, to keep the timing uniform.
+  const previous = timingSafeEqual(p, digest(set.previous ?? set.current));
+  if (current) return 'current';
+  return previousAlive && previous ? 'previous' : undefined;
+}

@@ -1,0 +1,113 @@
+/**
+ * The middy pipeline every SCIM Lambda uses: Powertools logger context → SCIM error edge → the
+ * request parsed into a `ScimRequest` → the route's action. One error edge (as in middy's
+ * http-error-handler): a `ScimError` goes out as its SCIM body, status and headers; anything else is
+ * logged (request id, connector, route; never headers, token or body) and answered with an opaque
+ * SCIM 500.
+ */
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { connectorMap, type ConnectorConfig } from '../connectors/config.js';
+import { isScimError } from '../scim/errors.js';
+import { parseJsonBody } from './body.js';
+import { publicBaseUrl } from './location.js';
+import { QueryParams } from './query.js';
+import { errorResponse, internalErrorResponse } from './response.js';
+import { resolveRoute, type HandlerName, type HttpMethod, type Route } from './routes.js';
+
+/** The authorizer context key carrying the connector (the only source of the connector). */
+export const AUTHORIZER_CONNECTOR_KEY = 'connector';
+
+export interface ScimRequest {
+  readonly event: APIGatewayProxyEvent;
+  readonly method: HttpMethod;
+  readonly route: Route;
+  readonly connector: ConnectorConfig;
+  readonly pathParameters: Readonly<Record<string, string>>;
+  readonly query: QueryParams;
+  /** Parsed JSON body of POST/PUT/PATCH (undefined when empty); never read for GET/DELETE. */
+  readonly body: unknown;
+  /** Public base URL of this connector, e.g. `https://host/prod/scim/v2`. */
+  readonly baseUrl: string;
+  /** API Gateway's request id (also in every log line). */
+  readonly requestId: string;
+}
+
+export type ScimAction = (request: ScimRequest) => Promise<APIGatewayProxyResult>;
+
+export interface ScimHandlerOptions {
+  readonly handler: HandlerName;
+  readonly connectors: readonly ConnectorConfig[];
+  readonly logger: Logger;
+}
+
+const WITH_BODY = new Set<string>(['POST', 'PUT', 'PATCH']);
+
+class MisconfigurationError extends Error {}
+
+/** Reads the request; throws ScimError for client errors (404/405/413/415/400). */
+export function parseScimRequest(
+  event: APIGatewayProxyEvent,
+  connectors: ReadonlyMap<string, ConnectorConfig>,
+  handler: HandlerName,
+): ScimRequest {
+  const name = event.requestContext.authorizer?.[AUTHORIZER_CONNECTOR_KEY] as unknown;
+  if (typeof name !== 'string' || name === '') throw new MisconfigurationError('no connector in the authorizer context');
+  const connector = connectors.get(name);
+  if (!connector) throw new MisconfigurationError(`authorizer context names an unknown connector`);
+  const method = event.httpMethod.toUpperCase();
+  const route = resolveRoute(method, event.resource, connector.basePath);
+  if (route.handler !== handler) throw new MisconfigurationError(`route ${route.path} belongs to the ${route.handler} handler`);
+  const pathParameters: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) pathParameters[k] = v;
+  return {
+    event,
+    method: route.method,
+    route,
+    connector,
+    pathParameters,
+    query: QueryParams.fromEvent(event),
+    body: WITH_BODY.has(method) ? parseJsonBody(event) : undefined,
+    baseUrl: publicBaseUrl(event, connector.basePath),
+    requestId: event.requestContext.requestId,
+  };
+}
+
+/** The SCIM error edge as a middy middleware. */
+export function scimErrorEdge(logger: Logger): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    onError: (request) => {
+      const error = request.error;
+      if (isScimError(error)) {
+        if (error.status >= 500) logger.error('SCIM server error', { status: error.status, detail: error.detail });
+        request.response = errorResponse(error);
+        return;
+      }
+      // Never the event: it carries the Authorization header and possibly personal data.
+      logger.error('Unhandled error', error instanceof Error ? error : String(error));
+      request.response = internalErrorResponse();
+    },
+  };
+}
+
+/** Builds a SCIM Lambda handler: one per resource handler (users, groups, discovery). */
+export function scimHandler(options: ScimHandlerOptions, action: ScimAction) {
+  const connectors = connectorMap(options.connectors);
+  const { logger } = options;
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(scimErrorEdge(logger))
+    .handler(async (event) => {
+      logger.appendKeys({
+        apiRequestId: event.requestContext?.requestId,
+        connector: event.requestContext?.authorizer?.[AUTHORIZER_CONNECTOR_KEY] as string | undefined,
+        resource: event.resource,
+        method: event.httpMethod,
+      });
+      const request = parseScimRequest(event, connectors, options.handler);
+      return action(request);
+    });
+}
+
