@@ -13,6 +13,8 @@ import type { AttrPath } from './ast.js';
 /** The part of `ResourceSchema` (schema/resource-schema.ts) the filter and PATCH engines need. */
 export interface AttributeResolver {
   resolve(path: AttrPath): ResolvedAttribute | undefined;
+  /** Extension schemas, used to resolve unqualified extension names (Entra's `manager`). */
+  readonly extensions?: readonly SchemaDefinition[];
 }
 
 function def(
@@ -66,10 +68,29 @@ export function findDefinition(defs: readonly AttributeDefinition[] | undefined,
 
 const CORE_PREFIX = 'urn:ietf:params:scim:schemas:core:2.0:';
 
-/** `rs.resolve(path)`, falling back to the RFC 7643 §3.1 common attributes. */
+/**
+ * `rs.resolve(path)`, with two fallbacks for names the core schema does not declare:
+ *  - an unqualified name that exactly one extension declares resolves there: Entra's legacy
+ *    reference check `manager eq "<id>"` and legacy PATCH `path: "manager"` (scim-clients.md §1.5,
+ *    §1.6 f) name the enterprise `manager` without its URN;
+ *  - the RFC 7643 §3.1 common attributes, for resolvers that do not declare them.
+ */
 export function resolveAttribute(rs: AttributeResolver, path: AttrPath): ResolvedAttribute | undefined {
   const r = rs.resolve(path);
   if (r) return r;
+  if (path.uri === undefined && rs.extensions && rs.extensions.length > 0) {
+    let found: ResolvedAttribute | undefined;
+    for (const ext of rs.extensions) {
+      const x = rs.resolve({ ...path, uri: ext.id });
+      if (!x) continue;
+      if (found) {
+        found = undefined; // ambiguous: two extensions declare it
+        break;
+      }
+      found = x;
+    }
+    if (found) return found;
+  }
   if (path.uri !== undefined && !path.uri.toLowerCase().startsWith(CORE_PREFIX)) return undefined;
   const attribute = findDefinition(COMMON_SCHEMA.attributes, path.attr);
   if (!attribute) return undefined;

@@ -116,7 +116,11 @@ function splitAttrPath(text: string, at: number): AttrPath {
 
 class Parser {
   private pos = 0;
-  kind: TokenKind = TK_EOF;
+  private tk: TokenKind = TK_EOF;
+  /** Current token kind (a method, so TypeScript does not narrow it across `advance()`). */
+  cur(): TokenKind {
+    return this.tk;
+  }
   start = 0;
   end = 0;
   /** Word text, or the decoded string of a string token. */
@@ -132,7 +136,7 @@ class Parser {
     while (p < src.length && isSpace(src.charCodeAt(p))) p++;
     this.start = p;
     if (p >= src.length) {
-      this.kind = TK_EOF;
+      this.tk = TK_EOF;
       this.text = '';
       this.end = this.pos = p;
       return;
@@ -161,7 +165,7 @@ class Parser {
           if (isSpace(d) || isDelimiter(d)) break;
           q++;
         }
-        this.kind = TK_WORD;
+        this.tk = TK_WORD;
         this.text = src.slice(p, q);
         this.end = this.pos = q;
       }
@@ -169,7 +173,7 @@ class Parser {
   }
 
   private setPunct(kind: TokenKind, text: string, p: number): void {
-    this.kind = kind;
+    this.tk = kind;
     this.text = text;
     this.end = this.pos = p + 1;
   }
@@ -200,7 +204,7 @@ class Parser {
     } else {
       this.text = raw.slice(1, -1);
     }
-    this.kind = TK_STR;
+    this.tk = TK_STR;
     this.end = this.pos = q + 1;
   }
 
@@ -209,12 +213,12 @@ class Parser {
   }
 
   expect(kind: TokenKind, what: string): void {
-    if (this.kind !== kind) this.fail(`expected ${what} but found ${describe(this.kind, this.text)}`);
+    if (this.cur() !== kind) this.fail(`expected ${what} but found ${describe(this.cur(), this.text)}`);
     this.advance();
   }
 
   isKeyword(word: string): boolean {
-    return this.kind === TK_WORD && this.text.length === word.length && this.text.toLowerCase() === word;
+    return this.cur() === TK_WORD && this.text.length === word.length && this.text.toLowerCase() === word;
   }
 
   /** True when the next non-space character after the current token is `(`. */
@@ -246,14 +250,14 @@ class Parser {
 
   private parseUnary(depth: number, inBrackets: boolean): Filter {
     if (depth >= MAX_FILTER_DEPTH) this.fail(`filter nested deeper than ${MAX_FILTER_DEPTH} levels`);
-    if (this.kind === TK_LP) {
+    if (this.cur() === TK_LP) {
       this.advance();
       const inner = this.parseOr(depth + 1, inBrackets);
       this.expect(TK_RP, "')'");
       return inner;
     }
-    if (this.kind !== TK_WORD) {
-      this.fail(`expected an attribute path, '(' or 'not' but found ${describe(this.kind, this.text)}`);
+    if (this.cur() !== TK_WORD) {
+      this.fail(`expected an attribute path, '(' or 'not' but found ${describe(this.cur(), this.text)}`);
     }
     if (this.isKeyword('not')) {
       if (!this.followedByParen()) this.fail("'not' must be followed by '('", this.end);
@@ -266,7 +270,7 @@ class Parser {
     const pathAt = this.start;
     const path = splitAttrPath(this.text, pathAt);
     this.advance();
-    if (this.kind === TK_LB) {
+    if (this.cur() === TK_LB) {
       if (inBrackets) this.fail('a value filter cannot contain another value filter');
       if (path.subAttr !== undefined) this.fail(`a value filter applies to an attribute, not to '${path.attr}.${path.subAttr}'`, pathAt);
       this.advance();
@@ -274,7 +278,7 @@ class Parser {
       const rbEnd = this.end;
       this.expect(TK_RB, "']'");
       // Entra: `emails[type eq "work"].value eq "x"` → one element satisfies both.
-      if (this.kind === TK_WORD && this.start === rbEnd && this.text.charCodeAt(0) === 46) {
+      if (this.cur() === TK_WORD && this.start === rbEnd && this.text.charCodeAt(0) === 46) {
         const subAt = this.start + 1;
         const sub = this.text.slice(1);
         if (!ATTR_NAME.test(sub)) this.fail(`invalid sub-attribute name '${sub}'`, subAt);
@@ -289,8 +293,8 @@ class Parser {
 
   /** After an attribute path: `pr` or `op value`. */
   private parseComparison(path: AttrPath): Filter {
-    if (this.kind !== TK_WORD) {
-      this.fail(`expected an operator after '${printPathText(path)}' but found ${describe(this.kind, this.text)}`);
+    if (this.cur() !== TK_WORD) {
+      this.fail(`expected an operator after '${printPathText(path)}' but found ${describe(this.cur(), this.text)}`);
     }
     const word = this.text.toLowerCase();
     if (word === 'pr') {
@@ -305,12 +309,12 @@ class Parser {
   }
 
   private parseValue(op: string): CompareValue {
-    if (this.kind === TK_STR) {
+    if (this.cur() === TK_STR) {
       const v = this.text;
       this.advance();
       return v;
     }
-    if (this.kind !== TK_WORD) this.fail(`expected a value after '${op}' but found ${describe(this.kind, this.text)}`);
+    if (this.cur() !== TK_WORD) this.fail(`expected a value after '${op}' but found ${describe(this.cur(), this.text)}`);
     const word = this.text;
     const lower = word.toLowerCase();
     let value: CompareValue;
@@ -319,7 +323,7 @@ class Parser {
     else if (lower === 'null') value = null;
     else if (NUMBER.test(word)) value = Number(word);
     else if (lower === 'and' || lower === 'or' || lower === 'not' || lower === 'pr' || OPERATORS[lower] !== undefined) {
-      this.fail(`expected a value after '${op}' but found ${describe(this.kind, word)}`);
+      this.fail(`expected a value after '${op}' but found ${describe(this.cur(), word)}`);
     } else {
       value = word; // unquoted string (old Entra sample `externalId eq jyoung`)
     }
@@ -357,10 +361,10 @@ export function parseFilter(text: string): Filter {
   try {
     const src = checkLength(text, 'filter');
     const p = new Parser(src);
-    if (p.kind === TK_EOF) p.fail('empty filter');
+    if (p.cur() === TK_EOF) p.fail('empty filter');
     const f = p.parseOr(0, false);
-    if (p.kind !== TK_EOF) {
-      p.fail(`unexpected ${describe(p.kind, p.text)}${p.kind === TK_WORD ? " (expected 'and', 'or' or end of filter)" : ''}`);
+    if (p.cur() !== TK_EOF) {
+      p.fail(`unexpected ${describe(p.cur(), p.text)}${p.cur() === TK_WORD ? " (expected 'and', 'or' or end of filter)" : ''}`);
     }
     return f;
   } catch (e) {
@@ -398,12 +402,12 @@ export function parsePathExpression(text: string, scimType: 'invalidFilter' | 'i
   try {
     const src = checkLength(text, 'path');
     const p = new Parser(src);
-    if (p.kind !== TK_WORD) p.fail(p.kind === TK_EOF ? 'empty path' : `expected an attribute path but found ${describe(p.kind, p.text)}`);
+    if (p.cur() !== TK_WORD) p.fail(p.cur() === TK_EOF ? 'empty path' : `expected an attribute path but found ${describe(p.cur(), p.text)}`);
     const pathAt = p.start;
     const attrPath = splitAttrPath(p.text, pathAt);
     p.advance();
-    if (p.kind === TK_EOF) return { attrPath };
-    if (p.kind !== TK_LB) p.fail(`unexpected ${describe(p.kind, p.text)} after attribute path`);
+    if (p.cur() === TK_EOF) return { attrPath };
+    if (p.cur() !== TK_LB) p.fail(`unexpected ${describe(p.cur(), p.text)} after attribute path`);
     if (attrPath.subAttr !== undefined) {
       p.fail(`a value filter applies to an attribute, not to '${attrPath.attr}.${attrPath.subAttr}'`, pathAt);
     }
@@ -411,15 +415,15 @@ export function parsePathExpression(text: string, scimType: 'invalidFilter' | 'i
     const filter = p.parseOr(1, true);
     const rbEnd = p.end;
     p.expect(TK_RB, "']'");
-    if (p.kind === TK_EOF) return { attrPath, filter };
-    if (p.kind === TK_WORD && p.start === rbEnd && p.text.charCodeAt(0) === 46) {
+    if (p.cur() === TK_EOF) return { attrPath, filter };
+    if (p.cur() === TK_WORD && p.start === rbEnd && p.text.charCodeAt(0) === 46) {
       const sub = p.text.slice(1);
       if (!ATTR_NAME.test(sub)) p.fail(`invalid sub-attribute name '${sub}'`, p.start + 1);
       p.advance();
-      if (p.kind !== TK_EOF) p.fail(`unexpected ${describe(p.kind, p.text)} after sub-attribute`);
+      if (p.cur() !== TK_EOF) p.fail(`unexpected ${describe(p.cur(), p.text)} after sub-attribute`);
       return { attrPath, filter, subAttr: sub };
     }
-    return p.fail(`unexpected ${describe(p.kind, p.text)} after value filter`);
+    return p.fail(`unexpected ${describe(p.cur(), p.text)} after value filter`);
   } catch (e) {
     return toScimError(e, scimType, 'path');
   }
