@@ -542,8 +542,8 @@ export class Repository {
       remQ = remQ.slice(chunkRem.length);
       addQ = addQ.slice(chunkAdd.length);
       const r = await this.groupChunk(connector, current, first ? next : undefined, first ? create : undefined, chunkAdd, chunkRem, first && versioned, result);
-      version = first && create ? 1 : version + 1;
-      count += r;
+      if (r.wrote) version = first && create ? 1 : version + 1;
+      count += r.delta;
       first = false;
     } while (addQ.length > 0 || remQ.length > 0);
 
@@ -562,7 +562,7 @@ export class Repository {
     removesIn: readonly string[],
     versioned: boolean,
     result: MemberDeltaResult,
-  ): Promise<number> {
+  ): Promise<{ delta: number; wrote: boolean }> {
     const adds = new Map(addsIn.map((m) => [m.value, { ...m, type: m.type ?? 'User' } as MemberRef & { type: ResourceKind }]));
     const removes = new Set(removesIn);
     const typeResolved = new Set<string>();
@@ -595,12 +595,12 @@ export class Repository {
         p.items.push({ Delete: { TableName: this.table, Key: keys.membership(connector, current.id, id), ConditionExpression: 'attribute_exists(PK)' } });
         p.roles.push({ r: 'remove', id });
       }
-      if (p.items.length === 1 && !create && !next && adds.size === 0 && removes.size === 0) return 0;
+      if (p.items.length === 1 && !create && !next && adds.size === 0 && removes.size === 0) return { delta: 0, wrote: false };
       try {
         await transact(this.ctx, p.items);
         result.added.push(...adds.keys());
         result.removed.push(...removes);
-        return delta;
+        return { delta, wrote: true };
       } catch (e) {
         const s = fromDynamoError(e);
         if (s.kind !== 'conditionFailed') throw s;

@@ -1,0 +1,198 @@
+/** Repository behaviour against DynamoDB Local: uniqueness, memberships, isolation, deletes. */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isStorageError, StorageError } from '../../../lambdas/store/errors.js';
+import { keys } from '../../../lambdas/store/keys.js';
+import { ScimStore } from '../../../lambdas/store/store.js';
+import { createTestTable, type TestTable } from '../../support/ddb.js';
+
+let t: TestTable;
+let store: ScimStore;
+const C = 'acme';
+
+beforeAll(async () => {
+  t = await createTestTable('repo');
+  store = new ScimStore({ doc: t.doc, tableName: t.tableName, connectorOptions: (c) => (c === 'lax' ? { unknownMembers: 'ignore', groupDisplayNameUnique: false } : {}) });
+});
+afterAll(async () => t.drop());
+
+async function expectKind(p: Promise<unknown>, kind: StorageError['kind']): Promise<StorageError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(isStorageError(e)).toBe(true);
+    expect((e as StorageError).kind).toBe(kind);
+    return e as StorageError;
+  }
+  throw new Error(`expected a ${kind} error`);
+}
+
+describe('users', () => {
+  it('creates, reads, and rejects a duplicate userName in different case', async () => {
+    const u = await store.repo.createUser(C, { userName: 'Alice@Example.com', active: true });
+    expect(u.version).toBe(1);
+    expect((await store.repo.get(C, 'User', u.id))?.attributes.userName).toBe('Alice@Example.com');
+    expect((await store.repo.findUserByUserName(C, 'alice@EXAMPLE.com'))?.id).toBe(u.id);
+    const e = await expectKind(store.repo.createUser(C, { userName: 'ALICE@example.com' }), 'uniqueness');
+    expect(e.message).toContain('userName');
+  });
+
+  it('never stores password, id or meta', async () => {
+    const u = await store.repo.createUser(C, { userName: 'pw', password: 'hunter2', id: 'x', meta: { version: 'y' } });
+    const got = await store.repo.get(C, 'User', u.id);
+    expect(got?.attributes).toEqual({ userName: 'pw' });
+  });
+
+  it('rename onto an existing userName → uniqueness and nothing changed', async () => {
+    const a = await store.repo.createUser(C, { userName: 'ren-a' });
+    await store.repo.createUser(C, { userName: 'ren-b' });
+    await expectKind(store.repo.replace(C, a, { userName: 'REN-B', displayName: 'changed' }), 'uniqueness');
+    const after = await store.repo.get(C, 'User', a.id);
+    expect(after).toEqual(a);
+    expect((await store.repo.findUserByUserName(C, 'ren-a'))?.id).toBe(a.id);
+  });
+
+  it('rename moves the guard; case-only rename keeps it', async () => {
+    const a = await store.repo.createUser(C, { userName: 'mover' });
+    const b = await store.repo.replace(C, a, { userName: 'moved' });
+    expect(b.version).toBe(2);
+    expect(await store.repo.findUserByUserName(C, 'mover')).toBeUndefined();
+    await store.repo.createUser(C, { userName: 'MOVER' }); // old name is free again
+    const c = await store.repo.replace(C, b, { userName: 'MOVED' });
+    expect((await store.repo.findUserByUserName(C, 'moved'))?.attributes.userName).toBe('MOVED');
+    await expectKind(store.repo.replace(C, b, { userName: 'x' }), 'versionConflict'); // stale version
+    expect(c.version).toBe(3);
+  });
+
+  it('two parallel creates of the same userName → exactly one', async () => {
+    const results = await Promise.allSettled([store.repo.createUser(C, { userName: 'race' }), store.repo.createUser(C, { userName: 'RACE' })]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rej = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect((rej.reason as StorageError).kind).toBe('uniqueness');
+  });
+
+  it('externalId lookup is case-exact', async () => {
+    const u = await store.repo.createUser(C, { userName: 'xid', externalId: 'EXT-1' });
+    expect((await store.repo.findByExternalId(C, 'User', 'EXT-1')).map((r) => r.id)).toEqual([u.id]);
+    expect(await store.repo.findByExternalId(C, 'User', 'ext-1')).toEqual([]);
+    const v2 = await store.repo.replace(C, u, { userName: 'xid', externalId: 'EXT-2' });
+    expect(await store.repo.findByExternalId(C, 'User', 'EXT-1')).toEqual([]);
+    expect((await store.repo.findByExternalId(C, 'User', 'EXT-2')).map((r) => r.id)).toEqual([v2.id]);
+  });
+});
+
+describe('groups and memberships', () => {
+  it('adds and removes members with an exact count and no member list on the group item', async () => {
+    const u1 = await store.repo.createUser(C, { userName: 'm1' });
+    const u2 = await store.repo.createUser(C, { userName: 'm2' });
+    const { group: g } = await store.repo.createGroup(C, { displayName: 'Sales' }, [{ value: u1.id }]);
+    expect(g.memberCount).toBe(1);
+    // adding an existing member again does not double count
+    const { group: g2, result } = await store.repo.writeGroup(C, g, undefined, { add: [{ value: u1.id }, { value: u2.id, display: 'M2' }], remove: [] }, { versioned: false });
+    expect(result.added).toEqual([u2.id]);
+    expect(g2.memberCount).toBe(2);
+    expect((await store.repo.get(C, 'Group', g.id))?.memberCount).toBe(2);
+    const raw = await store.repo.get(C, 'Group', g.id);
+    expect(raw?.attributes).toEqual({ displayName: 'Sales' });
+    expect(await store.repo.members(C, g.id)).toEqual(
+      expect.arrayContaining([
+        { value: u1.id, type: 'User' },
+        { value: u2.id, type: 'User', display: 'M2' },
+      ]),
+    );
+    await store.repo.writeGroup(C, g2, undefined, { add: [], remove: [u1.id, 'not-a-member'] }, { versioned: false });
+    expect((await store.repo.get(C, 'Group', g.id))?.memberCount).toBe(1);
+    expect(await store.repo.memberIds(C, g.id)).toEqual([u2.id]);
+    expect(await store.repo.groupsOf(C, u2.id)).toEqual([{ value: g.id, display: 'Sales' }]);
+  });
+
+  it('rejects unknown members naming them (nothing written); nested groups are accepted', async () => {
+    const u = await store.repo.createUser(C, { userName: 'known' });
+    const { group: child } = await store.repo.createGroup(C, { displayName: 'child' });
+    const { group: g } = await store.repo.createGroup(C, { displayName: 'parent' });
+    const e = await expectKind(store.repo.writeGroup(C, g, undefined, { add: [{ value: u.id }, { value: 'ghost-1' }], remove: [] }), 'invalidValue');
+    expect(e.message).toContain('ghost-1');
+    expect(await store.repo.memberIds(C, g.id)).toEqual([]);
+    await store.repo.writeGroup(C, g, undefined, { add: [{ value: u.id }, { value: child.id }], remove: [] }, { versioned: false });
+    expect((await store.repo.members(C, g.id)).find((m) => m.value === child.id)?.type).toBe('Group');
+    expect((await store.repo.get(C, 'Group', g.id))?.memberCount).toBe(2);
+    await expectKind(store.repo.writeGroup(C, g, undefined, { add: [{ value: g.id }], remove: [] }, { versioned: false }), 'invalidValue');
+  });
+
+  it('ignore policy skips unknown members', async () => {
+    const u = await store.repo.createUser('lax', { userName: 'known' });
+    const { group, result } = await store.repo.createGroup('lax', { displayName: 'g' }, [{ value: u.id }, { value: 'ghost' }]);
+    expect(result.ignored).toEqual(['ghost']);
+    expect(group.memberCount).toBe(1);
+    // displayName uniqueness is off for this connector
+    await store.repo.createGroup('lax', { displayName: 'G' });
+  });
+
+  it('group displayName is unique per connector, case-insensitively', async () => {
+    await store.repo.createGroup(C, { displayName: 'Unique-Name' });
+    await expectKind(store.repo.createGroup(C, { displayName: 'unique-name' }), 'uniqueness');
+    expect((await store.repo.findGroupByDisplayName(C, 'UNIQUE-NAME'))?.attributes.displayName).toBe('Unique-Name');
+  });
+
+  it('large member changes are chunked into transactions of ≤ 100 items', async () => {
+    const users = await Promise.all(Array.from({ length: 130 }, (_, i) => store.repo.createUser(C, { userName: `chunk-${i}` })));
+    const { group } = await store.repo.createGroup(C, { displayName: 'chunky' }, users.map((u) => ({ value: u.id })));
+    expect(group.memberCount).toBe(130);
+    expect((await store.repo.get(C, 'Group', group.id))?.memberCount).toBe(130);
+    const current = (await store.repo.get(C, 'Group', group.id))!;
+    const { group: after } = await store.repo.replaceMembers(C, current, undefined, users.slice(100).map((u) => ({ value: u.id })), { versioned: false });
+    expect(after.memberCount).toBe(30);
+    expect((await store.repo.get(C, 'Group', group.id))?.memberCount).toBe(30);
+    expect((await store.repo.memberIds(C, group.id)).sort()).toEqual(users.slice(100).map((u) => u.id).sort());
+  });
+
+  it('deleting a user removes it from all its groups and decrements their counts', async () => {
+    const u = await store.repo.createUser(C, { userName: 'leaver' });
+    const other = await store.repo.createUser(C, { userName: 'stayer' });
+    const g1 = (await store.repo.createGroup(C, { displayName: 'del-1' }, [{ value: u.id }, { value: other.id }])).group;
+    const g2 = (await store.repo.createGroup(C, { displayName: 'del-2' }, [{ value: u.id }])).group;
+    expect((await store.repo.groupsOf(C, u.id)).map((g) => g.value).sort()).toEqual([g1.id, g2.id].sort());
+    const cur = (await store.repo.get(C, 'User', u.id))!;
+    expect((await store.repo.delete(C, cur)).purgeDone).toBe(true);
+    expect(await store.repo.get(C, 'User', u.id)).toBeUndefined();
+    expect(await store.repo.memberIds(C, g1.id)).toEqual([other.id]);
+    expect(await store.repo.memberIds(C, g2.id)).toEqual([]);
+    expect((await store.repo.get(C, 'Group', g1.id))?.memberCount).toBe(1);
+    expect((await store.repo.get(C, 'Group', g2.id))?.memberCount).toBe(0);
+    expect(await store.repo.findUserByUserName(C, 'leaver')).toBeUndefined();
+    expect(await store.repo.pendingPurges(C)).toEqual([]);
+  });
+
+  it('deleting a group purges its member items in bounded, resumable chunks', async () => {
+    const users = await Promise.all(Array.from({ length: 60 }, (_, i) => store.repo.createUser(C, { userName: `purge-${i}` })));
+    const { group } = await store.repo.createGroup(C, { displayName: 'purge-me' }, users.map((u) => ({ value: u.id })));
+    const small = new ScimStore({ doc: t.doc, tableName: t.tableName, inlinePurgeItems: 25 });
+    expect((await small.repo.delete(C, (await small.repo.get(C, 'Group', group.id))!)).purgeDone).toBe(false);
+    expect(await small.repo.pendingPurges(C)).toEqual([{ kind: 'Group', id: group.id }]);
+    expect(await small.repo.groupsOf(C, users[59]!.id)).toEqual([]); // a deleted group is never reported
+    let r = await small.repo.purgeGroup(C, group.id, { maxItems: 25 });
+    expect(r).toEqual({ deleted: 25, done: false });
+    r = await small.repo.purgeGroup(C, group.id, { maxItems: 25 });
+    expect(r.done).toBe(true);
+    const left = await t.doc.send(new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': keys.membersPartition(C, group.id) } }));
+    expect(left.Items).toEqual([]);
+    expect(await small.repo.pendingPurges(C)).toEqual([]);
+    // the name is free again
+    await store.repo.createGroup(C, { displayName: 'purge-me' });
+  });
+});
+
+describe('isolation', () => {
+  it('the same userName and ids in two connectors never see each other', async () => {
+    const a = await store.repo.createUser('iso-a', { userName: 'same' });
+    const b = await store.repo.createUser('iso-b', { userName: 'same' });
+    expect(a.id).not.toBe(b.id);
+    expect(await store.repo.get('iso-b', 'User', a.id)).toBeUndefined();
+    expect((await store.repo.findUserByUserName('iso-b', 'same'))?.id).toBe(b.id);
+    const { group } = await store.repo.createGroup('iso-a', { displayName: 'g' });
+    // a member id from another connector is unknown here
+    await expectKind(store.repo.writeGroup('iso-a', group, undefined, { add: [{ value: b.id }], remove: [] }), 'invalidValue');
+    expect(await store.repo.counts('iso-a')).toEqual({ users: 1, groups: 1 });
+    expect(await store.repo.counts('iso-b')).toEqual({ users: 1, groups: 0 });
+  });
+});
