@@ -13,6 +13,7 @@
  * fetched item (Entra's `id eq X and manager eq Y` reference check is a GetItem). Membership terms
  * are not in the stored document, so they are checked against membership items (one GetItem each).
  */
+import { ScimError } from '../scim/errors.js';
 import type { AttrPath, Filter } from '../scim/filter/ast.js';
 import { SCHEMA, type ScimResource } from '../scim/schema/types.js';
 import type { StoreContext } from './context.js';
@@ -105,8 +106,9 @@ export function planFilter(kind: ResourceKind, filter: Filter, opts: { displayNa
     const e = edgeTerm(kind, t);
     if (e !== undefined) edges.push(e);
     else if (mentions(kind, t, edgeAttr(kind)))
-      throw new StorageError(
-        'invalidValue',
+      throw new ScimError(
+        400,
+        'invalidFilter',
         `filters on ${edgeAttr(kind)} support only "${edgeAttr(kind)}[value eq ...]" or "${edgeAttr(kind)}.value eq ..." combined with "and"`,
       );
     else rest.push(t);

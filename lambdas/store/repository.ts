@@ -403,7 +403,7 @@ export class Repository {
         ),
       );
       const items = (res.Items ?? []) as Key[];
-      await batchDelete(this.ctx, items);
+      await batchDelete(this.ctx, items, 8);
       deleted += items.length;
       start = res.LastEvaluatedKey;
       if (!start) return { deleted, done: true };

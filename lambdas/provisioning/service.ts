@@ -1,0 +1,311 @@
+/**
+ * Provisioning use cases for one connector (passed explicitly): create / get / replace / patch /
+ * delete / list for Users and Groups, built from the SCIM core (normalise, PATCH, filter,
+ * projection) and the store. No HTTP here: callers pass parsed parameters and the raw If-Match
+ * value, and get SCIM JSON (or a ScimError) back.
+ *
+ * Decisions:
+ *  - `password` is dropped before storage (the store never sees it; nothing consumes it).
+ *  - Concurrency: every write is conditional on the version read. Without If-Match a PATCH or PUT
+ *    that loses a race is re-read and re-applied (a few tries, jittered); with If-Match the caller
+ *    gets 412. Member-only group PATCHes commute and skip the version condition.
+ *  - A user's `groups` (derived, read-only) is read from the inverted membership index for single
+ *    reads when the projection wants it, and for lists only when `attributes` names it, so a list
+ *    page stays O(page) calls.
+ *  - Group `members` are read only when the projection wants them (`excludedAttributes=members`
+ *    reads none); at most `maxMembersReturned` are returned inline, beyond that 400 tooMany.
+ */
+import { ScimError, isScimError } from '../scim/errors.js';
+import { etagFor, etagMatches } from '../scim/etag.js';
+import type { Filter } from '../scim/filter/ast.js';
+import { matchesFilter } from '../scim/filter/evaluate.js';
+import { parseFilter } from '../scim/filter/parse.js';
+import { printFilter } from '../scim/filter/print.js';
+import { listResponse, type ListResponse } from '../scim/list.js';
+import { normalizeResource } from '../scim/normalize.js';
+import { applyPatch } from '../scim/patch/apply.js';
+import { planGroupPatch } from '../scim/patch/members.js';
+import { parsePatchRequest } from '../scim/patch/request.js';
+import type { MemberRef, PatchOperation } from '../scim/patch/types.js';
+import { project, wantsAttribute, type ProjectionOptions } from '../scim/projection.js';
+import type { ResourceSchema } from '../scim/schema/resource-schema.js';
+import type { ScimResource } from '../scim/schema/types.js';
+import { isStorageError, StorageError, toScimError } from '../store/errors.js';
+import { scimView, type StoredResource } from '../store/items.js';
+import type { ResourceKind } from '../store/keys.js';
+import type { ScimStore } from '../store/store.js';
+
+export interface ConnectorSchemas {
+  readonly user: ResourceSchema;
+  readonly group: ResourceSchema;
+}
+
+export interface ProvisioningOptions {
+  readonly store: ScimStore;
+  /** The resource schemas of a connector (core + its extensions). */
+  readonly schemas: (connector: string) => ConnectorSchemas;
+  /** Re-read/re-apply attempts for a PATCH/PUT that lost a race (no If-Match). Default 10. */
+  readonly conflictRetries?: number;
+  /** Most members returned inline with a group. Default 100 000. */
+  readonly maxMembersReturned?: number;
+}
+
+export interface ReadOptions extends ProjectionOptions {
+  /** `https://…/scim/v2`: when given, `meta.location` and member `$ref`s are absolute URLs. */
+  readonly baseUrl?: string;
+}
+
+export interface WriteOptions extends ReadOptions {
+  /** The raw If-Match header, if the client sent one. */
+  readonly ifMatch?: string;
+}
+
+export interface ListQuery extends ReadOptions {
+  readonly filter?: string;
+  /** Index paging (1-based). Ignored when `cursor` is set. */
+  readonly startIndex?: number;
+  /** Already clamped by the caller (core `normalizePaging`). */
+  readonly count: number;
+  /** RFC 9865 cursor ('' = first page of cursor paging). */
+  readonly cursor?: string;
+}
+
+/** A single resource answer: the projected SCIM JSON plus what the HTTP edge needs for headers. */
+export interface ResourceResult {
+  readonly resource: ScimResource;
+  readonly id: string;
+  readonly version: number;
+  readonly etag: string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Storage failures become SCIM errors here, once; programming errors pass to the HTTP edge's 500. */
+async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isScimError(e) || isStorageError(e)) throw toScimError(e);
+    throw e;
+  }
+}
+
+function endpoint(kind: ResourceKind): string {
+  return kind === 'User' ? 'Users' : 'Groups';
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function memberType(v: unknown): ResourceKind | undefined {
+  if (typeof v !== 'string') return undefined;
+  const t = v.toLowerCase();
+  return t === 'user' ? 'User' : t === 'group' ? 'Group' : undefined;
+}
+
+/** `members` of a normalised group body → refs (deduplicated by value). */
+function memberRefs(attrs: ScimResource): MemberRef[] {
+  const raw = attrs.members;
+  if (!Array.isArray(raw)) return [];
+  const out = new Map<string, MemberRef>();
+  for (const el of raw) {
+    if (typeof el !== 'object' || el === null) continue;
+    const o = el as Record<string, unknown>;
+    if (typeof o.value !== 'string' || o.value === '') continue;
+    const type = memberType(o.type);
+    out.set(o.value, { value: o.value, ...(type ? { type } : {}), ...(typeof o.display === 'string' ? { display: o.display } : {}) });
+  }
+  return [...out.values()];
+}
+
+export class Provisioning {
+  readonly users: ResourceService;
+  readonly groups: ResourceService;
+
+  constructor(o: ProvisioningOptions) {
+    this.users = new ResourceService(o, 'User');
+    this.groups = new ResourceService(o, 'Group');
+  }
+}
+
+export class ResourceService {
+  private readonly store: ScimStore;
+  private readonly retries: number;
+  private readonly maxMembers: number;
+
+  constructor(
+    private readonly o: ProvisioningOptions,
+    readonly kind: ResourceKind,
+  ) {
+    this.store = o.store;
+    this.retries = o.conflictRetries ?? 10;
+    this.maxMembers = o.maxMembersReturned ?? 100_000;
+  }
+
+  private rs(connector: string): ResourceSchema {
+    const s = this.o.schemas(connector);
+    return this.kind === 'User' ? s.user : s.group;
+  }
+
+  private notFound(id: string): ScimError {
+    return ScimError.notFound(`${this.kind} ${JSON.stringify(id)} not found`);
+  }
+
+  private async load(connector: string, id: string): Promise<StoredResource> {
+    const r = await this.store.repo.get(connector, this.kind, id);
+    if (!r) throw this.notFound(id);
+    return r;
+  }
+
+  /** Stored resource → projected SCIM JSON, reading derived data only when the projection keeps it. */
+  private async render(connector: string, r: StoredResource, opts: ReadOptions, derived: 'auto' | 'explicit' = 'auto'): Promise<ResourceResult> {
+    const rs = this.rs(connector);
+    const view = scimView(r);
+    const base = opts.baseUrl?.replace(/\/+$/, '');
+    if (base) (view.meta as Record<string, unknown>).location = `${base}/${endpoint(this.kind)}/${encodeURIComponent(r.id)}`;
+    const attr = this.kind === 'User' ? 'groups' : 'members';
+    const explicit = opts.attributes !== undefined && opts.attributes.length > 0;
+    if ((derived === 'auto' || explicit) && wantsAttribute(rs, attr, opts)) {
+      if (this.kind === 'User') {
+        const groups = await this.store.repo.groupsOf(connector, r.id);
+        if (groups.length > 0)
+          view.groups = groups.map((g) => ({ ...g, type: 'direct', ...(base ? { $ref: `${base}/Groups/${encodeURIComponent(g.value)}` } : {}) }));
+      } else {
+        if ((r.memberCount ?? 0) > this.maxMembers)
+          throw new ScimError(400, 'tooMany', `group has ${r.memberCount} members, more than ${this.maxMembers} can be returned inline; use excludedAttributes=members`);
+        const members = r.memberCount === 0 ? [] : await this.store.repo.members(connector, r.id, { max: this.maxMembers });
+        if (members.length > 0)
+          view.members = members.map((m) => ({
+            ...m,
+            ...(base ? { $ref: `${base}/${m.type === 'Group' ? 'Groups' : 'Users'}/${encodeURIComponent(m.value)}` } : {}),
+          }));
+      }
+    }
+    return { resource: project(rs, view, opts), id: r.id, version: r.version, etag: etagFor(r.version) };
+  }
+
+  private checkIfMatch(current: StoredResource, ifMatch: string | undefined): void {
+    if (ifMatch !== undefined && !etagMatches(ifMatch, current.version))
+      throw ScimError.preconditionFailed(`${this.kind} ${current.id} has changed: If-Match does not match version ${etagFor(current.version)}`);
+  }
+
+  /** Read-modify-write with optimistic concurrency: retried without If-Match, 412 with it. */
+  private async withRetry<T>(connector: string, id: string, ifMatch: string | undefined, step: (current: StoredResource, versioned: boolean) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.load(connector, id);
+      this.checkIfMatch(current, ifMatch);
+      try {
+        return await step(current, ifMatch !== undefined);
+      } catch (e) {
+        if (!isStorageError(e, 'versionConflict')) throw e;
+        if (ifMatch !== undefined) throw ScimError.preconditionFailed(`${this.kind} ${id} was modified concurrently`);
+        if (attempt >= this.retries) throw new ScimError(409, undefined, `${this.kind} ${id} is being modified concurrently; retry`);
+        await sleep(Math.random() * 15 * attempt);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ use cases
+
+  async create(connector: string, body: unknown, opts: ReadOptions = {}): Promise<ResourceResult> {
+    return guarded(async () => {
+      const attrs = normalizeResource(this.rs(connector), body);
+      if (this.kind === 'User') {
+        const r = await this.store.repo.createUser(connector, attrs);
+        return this.render(connector, r, opts, 'explicit');
+      }
+      const { group } = await this.store.repo.createGroup(connector, attrs, memberRefs(attrs));
+      return this.render(connector, group, opts);
+    });
+  }
+
+  async get(connector: string, id: string, opts: ReadOptions = {}): Promise<ResourceResult> {
+    return guarded(async () => this.render(connector, await this.load(connector, id), opts));
+  }
+
+  /** PUT: the body replaces all client-writable attributes (and, for groups, the member list). */
+  async replace(connector: string, id: string, body: unknown, opts: WriteOptions = {}): Promise<ResourceResult> {
+    return guarded(async () => {
+      const attrs = normalizeResource(this.rs(connector), body);
+      const written = await this.withRetry(connector, id, opts.ifMatch, async (current) => {
+        if (this.kind === 'User') return this.store.repo.replace(connector, current, attrs);
+        const members = memberRefs(attrs);
+        return (await this.store.repo.replaceMembers(connector, current, attrs, members, { versioned: true })).group;
+      });
+      return this.render(connector, written, opts, 'explicit');
+    });
+  }
+
+  /** PATCH (RFC 7644 §3.5.2). Group member operations become item writes, never a list rewrite. */
+  async patch(connector: string, id: string, body: unknown, opts: WriteOptions = {}): Promise<ResourceResult> {
+    return guarded(async () => {
+      const rs = this.rs(connector);
+      const ops: PatchOperation[] = Array.isArray(body) ? (body as PatchOperation[]) : parsePatchRequest(body);
+      const written = await this.withRetry(connector, id, opts.ifMatch, async (current, ifMatched) => {
+        if (this.kind === 'User') {
+          const next = applyPatch(rs, scimView(current), ops);
+          const attrs = normalizeResource(rs, next);
+          if (sameJson(stripServer(attrs), stripServer(current.attributes))) return current;
+          return this.store.repo.replace(connector, current, attrs);
+        }
+        const plan = planGroupPatch(rs, ops);
+        let attrs: ScimResource | undefined;
+        if (plan.attributeOps.length > 0) {
+          const next = normalizeResource(rs, applyPatch(rs, scimView(current), plan.attributeOps));
+          if (!sameJson(stripServer(next), stripServer(current.attributes))) attrs = next;
+        }
+        const m = plan.members;
+        const versioned = ifMatched || attrs !== undefined;
+        if (m?.replaceAll) return (await this.store.repo.replaceMembers(connector, current, attrs, [...m.add.values()], { versioned })).group;
+        if (!attrs && (!m || (m.add.size === 0 && m.remove.size === 0))) return current;
+        return (await this.store.repo.writeGroup(connector, current, attrs, { add: [...(m?.add.values() ?? [])], remove: [...(m?.remove ?? [])] }, { versioned })).group;
+      });
+      return this.render(connector, written, opts, 'explicit');
+    });
+  }
+
+  async delete(connector: string, id: string, opts: { ifMatch?: string } = {}): Promise<void> {
+    return guarded(async () => {
+      await this.withRetry(connector, id, opts.ifMatch, async (current) => {
+        await this.store.repo.delete(connector, current);
+      });
+    });
+  }
+
+  /** GET /Users?filter=…, index or cursor paging. */
+  async list(connector: string, q: ListQuery): Promise<ListResponse<ScimResource>> {
+    return guarded(async () => {
+      const rs = this.rs(connector);
+      let filter: Filter | undefined;
+      if (q.filter !== undefined && q.filter.trim() !== '') filter = parseFilter(q.filter);
+      const cursorPaging = q.cursor !== undefined;
+      const r = await this.store.list(connector, this.kind, {
+        count: q.count,
+        ...(filter ? { filter, evaluate: (f: Filter, res: ScimResource) => matchesFilter(f, res, rs), query: printFilter(filter) } : {}),
+        ...(cursorPaging ? { cursor: q.cursor } : { startIndex: q.startIndex ?? 1 }),
+      });
+      const resources: ScimResource[] = [];
+      for (const item of r.items) resources.push((await this.render(connector, item, q, 'explicit')).resource);
+      return listResponse({
+        resources,
+        totalResults: r.totalResults,
+        ...(cursorPaging ? {} : { startIndex: q.startIndex ?? 1 }),
+        nextCursor: cursorPaging ? r.nextCursor : undefined,
+      });
+    });
+  }
+
+  /** Resumes the member clean-up of a deleted group (re-run until done). */
+  async purgeDeletedGroupMembers(connector: string, groupId: string, opts: { maxItems?: number } = {}): Promise<{ deleted: number; done: boolean }> {
+    return guarded(() => this.store.repo.purge(connector, this.kind, groupId, opts));
+  }
+}
+
+/** Attributes the comparison for "did the PATCH change anything" must ignore. */
+function stripServer(attrs: ScimResource): ScimResource {
+  const { id: _i, meta: _m, password: _p, members: _mem, groups: _g, ...rest } = attrs as Record<string, unknown>;
+  return rest as ScimResource;
+}
+
+export { StorageError };
