@@ -1,0 +1,139 @@
+/**
+ * The local SCIM endpoint as a function: DynamoDB Local (or a given endpoint), the table from the
+ * shared definition, one token per connector, the local API Gateway in front of the real handler
+ * and authorizer code. `npm start` (bin/local.ts) and the e2e tests both use it.
+ */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { makeAuthorizer } from '../../lambdas/auth/authorizer.js';
+import { CachedTokenSource } from '../../lambdas/auth/token-source.js';
+import type { ConnectorConfig } from '../../lambdas/connectors/config.js';
+import { createHandlers, documentClient } from '../../lambdas/http/app.js';
+import { ScimStore } from '../../lambdas/store/store.js';
+import { createTableInput, TABLE, timeToLiveInput } from '../../lambdas/store/table.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { startGateway, type Gateway } from './gateway.js';
+import { ensureToken, FileTokenSource } from './token-files.js';
+
+export interface LocalEndpointOptions {
+  readonly connectors: readonly ConnectorConfig[];
+  /** Local state folder (tokens, DynamoDB data, endpoint.json). Default `$SCIM_LOCAL_DIR` or `.scim-local`. */
+  readonly dir?: string;
+  /** Default 8080; 0 = ephemeral. */
+  readonly port?: number;
+  /** Throwaway DynamoDB Local (no data folder). */
+  readonly inMemory?: boolean;
+  /** Use this DynamoDB endpoint instead of starting DynamoDB Local (e2e tests share one). */
+  readonly dynamodbEndpoint?: string;
+  readonly tableName?: string;
+  /** Authorizer result TTL (API Gateway: 300 s). */
+  readonly authorizerTtlSeconds?: number;
+  /** Powertools log level for the handlers; default `WARN`. */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  readonly onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
+}
+
+export interface ConnectorEndpoint {
+  readonly tenantUrl: string;
+  readonly token: string;
+}
+
+export interface LocalEndpoint {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly connectors: Readonly<Record<string, ConnectorEndpoint>>;
+  /** The JSON file holding `connectors` (mode 0600). */
+  readonly connectorsFile: string;
+  readonly dynamodbEndpoint: string;
+  readonly tableName: string;
+  readonly gateway: Gateway;
+  stop(): Promise<void>;
+}
+
+export function defaultLocalDir(): string {
+  return resolve(process.env.SCIM_LOCAL_DIR ?? '.scim-local');
+}
+
+/** Creates the table (and its TTL setting) unless it exists. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return false;
+  } catch (e) {
+    if (!(e instanceof ResourceNotFoundException)) throw e;
+  }
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  await client.send(new UpdateTimeToLiveCommand(timeToLiveInput(tableName))).catch(() => undefined);
+  return true;
+}
+
+export async function startLocalEndpoint(options: LocalEndpointOptions): Promise<LocalEndpoint> {
+  const dir = resolve(options.dir ?? defaultLocalDir());
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tableName = options.tableName ?? TABLE.defaultName;
+
+  let ddb: DynamoDbLocal | undefined;
+  const endpoint =
+    options.dynamodbEndpoint ??
+    (ddb = await startDynamoDbLocal(options.inMemory ? {} : { dbPath: join(dir, 'dynamodb') })).endpoint;
+  const stops: (() => Promise<void>)[] = [];
+  if (ddb) stops.push(() => ddb.stop());
+
+  try {
+    const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await ensureTable(client, tableName);
+    client.destroy();
+
+    const tokenDir = join(dir, 'tokens');
+    const tokens = Object.fromEntries(options.connectors.map((c) => [c.name, ensureToken(tokenDir, c.name).current]));
+
+    const logLevel = options.logLevel ?? 'WARN';
+    const logger = (handler: string) => new Logger({ serviceName: 'scim', logLevel, persistentKeys: { handler } });
+    const doc = documentClient(endpoint);
+    stops.push(async () => doc.destroy());
+    const store = new ScimStore({ doc, tableName });
+    const handlers = createHandlers({ connectors: options.connectors, store, logger });
+    const authorizer = makeAuthorizer({
+      source: new CachedTokenSource(new FileTokenSource(tokenDir)),
+      connectors: new Set(options.connectors.map((c) => c.name)),
+      logger: logger('authorizer'),
+    });
+    const gateway = await startGateway({
+      connectors: options.connectors,
+      handlers,
+      authorizer: (event) => authorizer(event),
+      port: options.port ?? 8080,
+      ...(options.authorizerTtlSeconds !== undefined ? { authorizerTtlSeconds: options.authorizerTtlSeconds } : {}),
+      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    });
+    stops.unshift(() => gateway.close());
+
+    const connectors: Record<string, ConnectorEndpoint> = {};
+    for (const c of options.connectors) {
+      connectors[c.name] = { tenantUrl: `${gateway.url}/${c.name}/${c.basePath}`, token: tokens[c.name] as string };
+    }
+    const connectorsFile = join(dir, 'connectors.json');
+    writeFileSync(connectorsFile, JSON.stringify(connectors, null, 2) + '\n', { mode: 0o600 });
+    chmodSync(connectorsFile, 0o600); // it holds the tokens
+
+    let stopped = false;
+    return {
+      url: gateway.url,
+      connectors,
+      connectorsFile,
+      dynamodbEndpoint: endpoint,
+      tableName,
+      gateway,
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        for (const s of stops) await s();
+      },
+    };
+  } catch (e) {
+    for (const s of stops) await s().catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,352 @@
+/**
+ * A small local stand-in for API Gateway (REST API, Lambda proxy integration, REQUEST authorizer),
+ * so `npm start` and the e2e tests run exactly the Lambda handler and authorizer code:
+ *
+ *  - `/{stage}/{basePath}/…` is routed with the shared route table (lambdas/http/routes.ts); the
+ *    stage is the connector (stage variable `connector`);
+ *  - each request becomes a REST v1 proxy event: `resource`, `path` (without the stage),
+ *    `pathParameters` (decoded), `stageVariables`, `requestContext` (stage, requestId, domainName,
+ *    path with the stage, identity.sourceIp, authorizer context), `headers`/`multiValueHeaders` with
+ *    the client's casing, and query parameters form-decoded as API Gateway does (lambdas/http/query.ts);
+ *  - the authorizer runs with API Gateway's semantics: a missing/empty `Authorization` is a 401
+ *    without calling it; results are cached per identity source (Authorization + stage) for the
+ *    TTL (300 s); `Unauthorized` → 401, any other error → 500; the cached policy must allow the
+ *    method ARN;
+ *  - gateway-level errors use the same SCIM bodies as the CDK gateway responses
+ *    (lambdas/http/gateway-responses.ts). Wrong methods go to the resource's handler, which
+ *    answers 405 (on AWS an `ANY` method does the same).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+  Context,
+} from 'aws-lambda';
+import type { ConnectorConfig } from '../../lambdas/connectors/config.js';
+import { GATEWAY_RESPONSES, gatewayResponseBody, type GatewayResponseSpec } from '../../lambdas/http/gateway-responses.js';
+import { decodeRawQuery } from '../../lambdas/http/query.js';
+import { matchPath, type HandlerName } from '../../lambdas/http/routes.js';
+
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
+
+export interface GatewayOptions {
+  readonly connectors: readonly ConnectorConfig[];
+  readonly handlers: Readonly<Record<HandlerName, ProxyHandler>>;
+  readonly authorizer: AuthorizerHandler;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 0 (ephemeral). */
+  readonly port?: number;
+  /** API Gateway's authorizer result TTL; default 300 s (the CDK stack uses the same). */
+  readonly authorizerTtlSeconds?: number;
+  /** Called once per request (method, path, status, ms). */
+  readonly onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
+}
+
+export interface Gateway {
+  readonly url: string;
+  readonly port: number;
+  /** Drops cached authorizer results (e.g. after rotating a token in a test). */
+  flushAuthorizerCache(): void;
+  close(): Promise<void>;
+}
+
+/** API Gateway REST's payload limit. The handlers enforce their own, smaller, SCIM limit. */
+const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+const LAMBDA_TIMEOUT_MS = 29_000;
+const REGION = 'local';
+const ACCOUNT = '000000000000';
+const API_ID = 'local';
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > GATEWAY_MAX_BODY) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > GATEWAY_MAX_BODY) {
+        reject(new BodyTooLarge());
+        req.pause();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** `headers` (last value wins, as API Gateway does) and `multiValueHeaders`, client casing kept. */
+function eventHeaders(raw: readonly string[]): { headers: Record<string, string>; multiValueHeaders: Record<string, string[]> } {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    const existing = Object.keys(multiValueHeaders).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
+    (multiValueHeaders[existing] ??= []).push(value);
+    headers[existing] = value;
+  }
+  return { headers, multiValueHeaders };
+}
+
+function setHeader(h: { headers: Record<string, string>; multiValueHeaders: Record<string, string[]> }, name: string, value: string): void {
+  if (Object.keys(h.headers).some((k) => k.toLowerCase() === name.toLowerCase())) return;
+  h.headers[name] = value;
+  h.multiValueHeaders[name] = [value];
+}
+
+function lambdaContext(functionName: string): Context {
+  const deadline = Date.now() + LAMBDA_TIMEOUT_MS;
+  const awsRequestId = randomUUID();
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** IAM-style match of an execute-api ARN against a policy resource with `*` wildcards. */
+function arnMatches(pattern: string, arn: string): boolean {
+  const re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  return re.test(arn);
+}
+
+function policyAllows(result: APIGatewayAuthorizerResult, methodArn: string): boolean {
+  let allowed = false;
+  for (const st of result.policyDocument.Statement) {
+    const s = st as { Effect: string; Action?: string | string[]; Resource?: string | string[] };
+    const actions = ([] as string[]).concat(s.Action ?? []);
+    if (!actions.some((a) => a === 'execute-api:Invoke' || a === 'execute-api:*' || a === '*')) continue;
+    const resources = ([] as string[]).concat(s.Resource ?? []);
+    if (!resources.some((r) => arnMatches(r, methodArn))) continue;
+    if (s.Effect === 'Deny') return false;
+    if (s.Effect === 'Allow') allowed = true;
+  }
+  return allowed;
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string | string[]>, body: Buffer | string): void {
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+function sendGatewayResponse(res: ServerResponse, spec: GatewayResponseSpec, requestId: string): number {
+  send(res, spec.status, { ...spec.headers, 'x-amzn-RequestId': requestId }, JSON.stringify(gatewayResponseBody(spec)));
+  return spec.status;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const stages = new Map(options.connectors.map((c) => [c.name, c]));
+  const ttlMs = (options.authorizerTtlSeconds ?? 300) * 1000;
+  const authCache = new Map<string, { result: APIGatewayAuthorizerResult; expiresAt: number }>();
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
+    const requestId = randomUUID();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
+
+    // Route: /{stage}/{basePath}/{relative}
+    const segments = rawPath.split('/').slice(1);
+    if (segments.length > 1 && segments.at(-1) === '') segments.pop(); // tolerate one trailing slash
+    const stage = segments[0] ?? ''; // stage names are [A-Za-z0-9_-]: never percent-encoded
+    const connector = stages.get(stage);
+    if (!connector) return sendGatewayResponse(res, GATEWAY_RESPONSES.notFound, requestId);
+    const baseSegments = connector.basePath.split('/');
+    const rest = segments.slice(1);
+    if (baseSegments.some((s, i) => rest[i] !== s)) return sendGatewayResponse(res, GATEWAY_RESPONSES.notFound, requestId);
+    const match = matchPath(rest.slice(baseSegments.length).join('/'));
+    if (!match) return sendGatewayResponse(res, GATEWAY_RESPONSES.notFound, requestId);
+
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) {
+        res.setHeader('Connection', 'close');
+        return sendGatewayResponse(res, GATEWAY_RESPONSES.requestTooLarge, requestId);
+      }
+      throw e;
+    }
+
+    const resource = `/${connector.basePath}/${match.resource.path}`;
+    const path = '/' + segments.slice(1).join('/');
+    const h = eventHeaders(req.rawHeaders);
+    const hostHeader = req.headers.host ?? `127.0.0.1`;
+    setHeader(h, 'X-Forwarded-Proto', 'http');
+    setHeader(h, 'X-Forwarded-For', req.socket.remoteAddress ?? '127.0.0.1');
+    const query = decodeRawQuery(rawQuery);
+    const pathParameters = Object.keys(match.pathParameters).length > 0 ? match.pathParameters : null;
+    const stageVariables = { connector: connector.name };
+    const now = new Date();
+    const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
+    const userAgent = req.headers['user-agent'] ?? null;
+    const methodArn = `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/${stage}/${method}${resource.replace(/\{(\w+)\}/g, (_m, p: string) => match.pathParameters[p] ?? '')}`;
+
+    // Authorizer (identity sources: Authorization header + stage).
+    const authorization = Object.entries(h.headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
+    if (authorization === undefined || authorization.trim() === '') {
+      return sendGatewayResponse(res, GATEWAY_RESPONSES.unauthorized, requestId);
+    }
+    const cacheKey = `${authorization}\u0000${stage}`;
+    let cached = authCache.get(cacheKey);
+    if (!cached || cached.expiresAt <= Date.now()) {
+      authCache.delete(cacheKey);
+      const authEvent: APIGatewayRequestAuthorizerEvent = {
+        type: 'REQUEST',
+        methodArn,
+        resource,
+        path,
+        httpMethod: method,
+        headers: h.headers,
+        multiValueHeaders: h.multiValueHeaders,
+        pathParameters,
+        queryStringParameters: query?.single ?? null,
+        multiValueQueryStringParameters: query?.multi ?? null,
+        stageVariables,
+        requestContext: {
+          accountId: ACCOUNT,
+          apiId: API_ID,
+          httpMethod: method,
+          path: `/${stage}${path}`,
+          protocol: `HTTP/${req.httpVersion}`,
+          requestId,
+          requestTimeEpoch: now.getTime(),
+          resourceId: 'local',
+          resourcePath: resource,
+          stage,
+          domainName: hostHeader,
+          identity: { sourceIp, userAgent },
+        } as unknown as APIGatewayRequestAuthorizerEvent['requestContext'],
+      };
+      try {
+        const result = await options.authorizer(authEvent, lambdaContext('scim-authorizer'));
+        cached = { result, expiresAt: Date.now() + ttlMs };
+        if (ttlMs > 0) authCache.set(cacheKey, cached);
+      } catch (e) {
+        if (e instanceof Error && e.message === 'Unauthorized') {
+          return sendGatewayResponse(res, GATEWAY_RESPONSES.unauthorized, requestId);
+        }
+        return sendGatewayResponse(res, GATEWAY_RESPONSES.authorizerFailure, requestId);
+      }
+    }
+    if (!policyAllows(cached.result, methodArn)) return sendGatewayResponse(res, GATEWAY_RESPONSES.accessDenied, requestId);
+
+    const event: APIGatewayProxyEvent = {
+      resource,
+      path,
+      httpMethod: method,
+      headers: h.headers,
+      multiValueHeaders: h.multiValueHeaders,
+      queryStringParameters: query?.single ?? null,
+      multiValueQueryStringParameters: query?.multi ?? null,
+      pathParameters,
+      stageVariables,
+      requestContext: {
+        accountId: ACCOUNT,
+        apiId: API_ID,
+        authorizer: { ...(cached.result.context ?? {}), principalId: cached.result.principalId },
+        domainName: hostHeader,
+        domainPrefix: hostHeader.split('.')[0] ?? hostHeader,
+        extendedRequestId: requestId,
+        httpMethod: method,
+        identity: {
+          accessKey: null,
+          accountId: null,
+          apiKey: null,
+          apiKeyId: null,
+          caller: null,
+          clientCert: null,
+          cognitoAuthenticationProvider: null,
+          cognitoAuthenticationType: null,
+          cognitoIdentityId: null,
+          cognitoIdentityPoolId: null,
+          principalOrgId: null,
+          sourceIp,
+          user: null,
+          userAgent,
+          userArn: null,
+        },
+        path: `/${stage}${path}`,
+        protocol: `HTTP/${req.httpVersion}`,
+        requestId,
+        requestTime: now.toUTCString(),
+        requestTimeEpoch: now.getTime(),
+        resourceId: 'local',
+        resourcePath: resource,
+        stage,
+      },
+      body: body.length > 0 ? body.toString('utf8') : null,
+      isBase64Encoded: false,
+    };
+    // Bodies that are not valid UTF-8 travel base64-encoded, as with binary media types.
+    if (body.length > 0 && !Buffer.from(body.toString('utf8'), 'utf8').equals(body)) {
+      event.body = body.toString('base64');
+      event.isBase64Encoded = true;
+    }
+
+    let result: APIGatewayProxyResult;
+    try {
+      result = await options.handlers[match.resource.handler](event, lambdaContext(`scim-${match.resource.handler}`));
+    } catch {
+      // A Lambda that throws: API Gateway answers 502.
+      return sendGatewayResponse(res, GATEWAY_RESPONSES.integrationFailure, requestId);
+    }
+    if (!result || typeof result.statusCode !== 'number') {
+      return sendGatewayResponse(res, GATEWAY_RESPONSES.integrationFailure, requestId);
+    }
+    const headers: Record<string, string | string[]> = { 'x-amzn-RequestId': requestId };
+    for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+    for (const [k, vs] of Object.entries(result.multiValueHeaders ?? {})) headers[k] = vs.map(String);
+    const payload = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
+    send(res, result.statusCode, headers, payload);
+    return result.statusCode;
+  }
+
+  const server: Server = createServer((req, res) => {
+    const started = Date.now();
+    handle(req, res)
+      .then((status) => options.onRequest?.({ method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', status, ms: Date.now() - started }))
+      .catch(() => {
+        if (!res.headersSent) sendGatewayResponse(res, GATEWAY_RESPONSES.integrationFailure, randomUUID());
+        else res.destroy();
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host ?? '127.0.0.1';
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    flushAuthorizerCache: () => authCache.clear(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

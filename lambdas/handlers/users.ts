@@ -1,0 +1,5 @@
+/** Lambda entry: /Users, /Users/{id}, /Users/.search. Clients and config built once per container. */
+import { createProvisioning, fromEnvironment, usersHandler } from '../http/app.js';
+
+const { connectors, store } = fromEnvironment();
+export const handler = usersHandler(connectors, createProvisioning(connectors, store));

@@ -1,0 +1,130 @@
+/**
+ * Users and Groups endpoints (RFC 7644 §3.3–§3.6): thin translations between the parsed request
+ * and the provisioning service. Status codes follow RFC 7644 and scim-clients.md §1.12 / §2.11:
+ * POST 201 + Location; GET 200 (304 on a matching If-None-Match); a list or filter is always 200
+ * (never 404); PUT 200; PATCH 204 with ETag, or 200 with the resource when the request names
+ * `attributes`/`excludedAttributes` (RFC 7644 §3.5.2); DELETE 204.
+ */
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { ResourceResult, ResourceService } from '../../provisioning/index.js';
+import { ScimError } from '../../scim/errors.js';
+import { normalizePaging, type PagingLimits } from '../../scim/list.js';
+import { SCHEMA } from '../../scim/schema/types.js';
+import { requireObjectBody } from '../body.js';
+import { ifMatchHeader, isNotModified } from '../conditional.js';
+import { resourceUrl } from '../location.js';
+import type { ScimRequest } from '../middleware.js';
+import { emptyResponse, jsonResponse } from '../response.js';
+
+/** `count` default and ceiling (also advertised as `filter.maxResults`). */
+export const PAGING: PagingLimits = { defaultCount: 100, maxCount: 1000 };
+
+interface Projection {
+  attributes?: string;
+  excludedAttributes?: string;
+}
+
+function projectionOf(req: ScimRequest): Projection {
+  const p: Projection = {};
+  const a = req.query.get('attributes');
+  const e = req.query.get('excludedAttributes');
+  if (a !== undefined) p.attributes = a;
+  if (e !== undefined) p.excludedAttributes = e;
+  return p;
+}
+
+function resourceResponse(status: 200 | 201, r: ResourceResult, extra: Record<string, string> = {}): APIGatewayProxyResult {
+  return jsonResponse(status, r.resource, { ETag: r.etag, ...extra });
+}
+
+function stringOrList(v: unknown, field: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(',');
+  throw ScimError.badRequest('invalidValue', `"${field}" must be a string or an array of strings`);
+}
+
+function integerLike(v: unknown, field: string): string | number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number' || typeof v === 'string') return v;
+  throw ScimError.badRequest('invalidValue', `"${field}" must be an integer`);
+}
+
+export function makeResourceAction(service: ResourceService, endpoint: 'Users' | 'Groups') {
+  return async (req: ScimRequest): Promise<APIGatewayProxyResult> => {
+    const connector = req.connector.name;
+    const id = req.pathParameters.id ?? '';
+    const read = { ...projectionOf(req), baseUrl: req.baseUrl };
+    const ifMatch = ifMatchHeader(req.event);
+    const write = ifMatch === undefined ? read : { ...read, ifMatch };
+
+    switch (req.route.action) {
+      case 'list': {
+        const paging = normalizePaging(
+          { startIndex: req.query.get('startIndex'), count: req.query.get('count'), cursor: req.query.get('cursor') },
+          PAGING,
+        );
+        const filter = req.query.get('filter');
+        const body = await service.list(connector, {
+          ...read,
+          ...(filter !== undefined ? { filter } : {}),
+          count: paging.count,
+          ...(paging.kind === 'cursor' ? { cursor: paging.cursor } : { startIndex: paging.startIndex }),
+        });
+        return jsonResponse(200, body);
+      }
+      case 'search': {
+        // RFC 7644 §3.4.3: the query parameters as a SearchRequest body. Sorting is not supported
+        // (ServiceProviderConfig says so), so sortBy/sortOrder are ignored.
+        const b = requireObjectBody(req.body);
+        const schemas = b.schemas;
+        if (schemas !== undefined && !(Array.isArray(schemas) && schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SCHEMA.searchRequest.toLowerCase()))) {
+          throw ScimError.badRequest('invalidSyntax', `"schemas" must contain ${SCHEMA.searchRequest}`);
+        }
+        const filter = b.filter;
+        if (filter !== undefined && typeof filter !== 'string') throw ScimError.badRequest('invalidFilter', '"filter" must be a string');
+        const cursor = b.cursor;
+        if (cursor !== undefined && typeof cursor !== 'string') throw ScimError.badRequest('invalidCursor', '"cursor" must be a string');
+        const paging = normalizePaging(
+          { startIndex: integerLike(b.startIndex, 'startIndex'), count: integerLike(b.count, 'count'), cursor },
+          PAGING,
+        );
+        const attributes = stringOrList(b.attributes, 'attributes');
+        const excludedAttributes = stringOrList(b.excludedAttributes, 'excludedAttributes');
+        const body = await service.list(connector, {
+          baseUrl: req.baseUrl,
+          ...(attributes !== undefined ? { attributes } : {}),
+          ...(excludedAttributes !== undefined ? { excludedAttributes } : {}),
+          ...(filter !== undefined ? { filter } : {}),
+          count: paging.count,
+          ...(paging.kind === 'cursor' ? { cursor: paging.cursor } : { startIndex: paging.startIndex }),
+        });
+        return jsonResponse(200, body);
+      }
+      case 'create': {
+        const r = await service.create(connector, requireObjectBody(req.body), read);
+        return resourceResponse(201, r, { Location: resourceUrl(req.baseUrl, endpoint, r.id) });
+      }
+      case 'get': {
+        const r = await service.get(connector, id, read);
+        if (isNotModified(req.event, r.version)) return emptyResponse(304, { ETag: r.etag });
+        return resourceResponse(200, r);
+      }
+      case 'replace': {
+        const r = await service.replace(connector, id, requireObjectBody(req.body), write);
+        return resourceResponse(200, r);
+      }
+      case 'patch': {
+        const r = await service.patch(connector, id, requireObjectBody(req.body), write);
+        const named = req.query.has('attributes') || req.query.has('excludedAttributes');
+        return named ? resourceResponse(200, r) : emptyResponse(204, { ETag: r.etag });
+      }
+      case 'delete': {
+        await service.delete(connector, id, ifMatch === undefined ? {} : { ifMatch });
+        return emptyResponse(204);
+      }
+      default:
+        throw new Error(`${endpoint} cannot serve ${req.route.action}`);
+    }
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Wiring: builds the three SCIM Lambda handlers from their dependencies. The Lambda entry files
+ * call these once per container with clients built from the environment (`fromEnvironment`); the
+ * local gateway calls them with DynamoDB Local, so both run the same handler code.
+ *
+ * Lambda environment (set by the CDK stack):
+ *  - `SCIM_CONNECTORS`: the validated connector list (JSON, lambdas/connectors/config.ts);
+ *  - `SCIM_TABLE_NAME`: the DynamoDB table;
+ *  - `DYNAMODB_ENDPOINT`: only for local runs (DynamoDB Local).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { connectorMap, connectorsFromEnv, type ConnectorConfig } from '../connectors/config.js';
+import { schemasFor } from '../connectors/schemas.js';
+import { Provisioning } from '../provisioning/index.js';
+import { ScimStore } from '../store/store.js';
+import { TABLE } from '../store/table.js';
+import { makeDiscoveryAction } from './actions/discovery.js';
+import { makeResourceAction, PAGING } from './actions/resources.js';
+import { scimHandler } from './middleware.js';
+import type { HandlerName } from './routes.js';
+
+export const TABLE_NAME_ENV = 'SCIM_TABLE_NAME';
+
+export interface AppDeps {
+  readonly connectors: readonly ConnectorConfig[];
+  readonly store: ScimStore;
+  /** One logger per handler; default: Powertools logger, service `scim`. */
+  readonly logger?: (handler: HandlerName) => Logger;
+}
+
+export function defaultLogger(handler: string): Logger {
+  return new Logger({ serviceName: 'scim', persistentKeys: { handler } });
+}
+
+export function createProvisioning(connectors: readonly ConnectorConfig[], store: ScimStore): Provisioning {
+  const byName = connectorMap(connectors);
+  return new Provisioning({
+    store,
+    schemas: (name) => {
+      const c = byName.get(name);
+      if (!c) throw new Error(`unknown connector ${name}`);
+      return schemasFor(c.profile);
+    },
+  });
+}
+
+export function discoveryHandler(connectors: readonly ConnectorConfig[], logger: Logger = defaultLogger('discovery')) {
+  return scimHandler(
+    { handler: 'discovery', connectors, logger },
+    makeDiscoveryAction({ maxResults: PAGING.maxCount, defaultPageSize: PAGING.defaultCount, cursorPaging: true }),
+  );
+}
+
+export function usersHandler(connectors: readonly ConnectorConfig[], provisioning: Provisioning, logger: Logger = defaultLogger('users')) {
+  return scimHandler({ handler: 'users', connectors, logger }, makeResourceAction(provisioning.users, 'Users'));
+}
+
+export function groupsHandler(connectors: readonly ConnectorConfig[], provisioning: Provisioning, logger: Logger = defaultLogger('groups')) {
+  return scimHandler({ handler: 'groups', connectors, logger }, makeResourceAction(provisioning.groups, 'Groups'));
+}
+
+/** All three handlers for one store (the local gateway). */
+export function createHandlers(deps: AppDeps) {
+  const logger = deps.logger ?? defaultLogger;
+  const provisioning = createProvisioning(deps.connectors, deps.store);
+  return {
+    users: usersHandler(deps.connectors, provisioning, logger('users')),
+    groups: groupsHandler(deps.connectors, provisioning, logger('groups')),
+    discovery: discoveryHandler(deps.connectors, logger('discovery')),
+  };
+}
+
+export function documentClient(endpoint?: string): DynamoDBDocumentClient {
+  const client = new DynamoDBClient(
+    endpoint ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {},
+  );
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** What a Lambda container builds once: connectors and store from its environment. */
+export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): { connectors: ConnectorConfig[]; store: ScimStore } {
+  const connectors = connectorsFromEnv(env);
+  const store = new ScimStore({ doc: documentClient(env.DYNAMODB_ENDPOINT), tableName: env[TABLE_NAME_ENV] ?? TABLE.defaultName });
+  return { connectors, store };
+}
