@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ConnectorConfigError, connectorsFromEnv, parseConnectors } from '../../../lambdas/connectors/config.js';
+
+function problems(input: unknown): string[] {
+  try {
+    parseConnectors(input);
+  } catch (e) {
+    if (e instanceof ConnectorConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('connector configuration', () => {
+  it('defaults profile and base path; missing or empty → one generic "default" connector', () => {
+    expect(parseConnectors([{ name: 'askspoke' }])).toEqual([{ name: 'askspoke', profile: 'generic', basePath: 'scim/v2' }]);
+    expect(parseConnectors(undefined)).toEqual([{ name: 'default', profile: 'generic', basePath: 'scim/v2' }]);
+    expect(parseConnectors([])).toHaveLength(1);
+    expect(parseConnectors([{ name: 'spaceiq', basePath: '/scim/', throttling: { rateLimit: 50, burstLimit: 100 }, alarmEmail: 'ops@example.com' }])[0]).toEqual({
+      name: 'spaceiq',
+      profile: 'generic',
+      basePath: 'scim',
+      throttling: { rateLimit: 50, burstLimit: 100 },
+      alarmEmail: 'ops@example.com',
+    });
+  });
+
+  it('names the bad field', () => {
+    expect(problems([{ name: 'has space' }])).toEqual([expect.stringMatching(/^scim:connectors\[0\]\.name: .*stage name/)]);
+    expect(problems([{ name: 'a' }, { name: 'b', profile: 'nope' }])).toEqual([expect.stringMatching(/^scim:connectors\[1\]\.profile: must be one of: generic/)]);
+    expect(problems([{ name: 'a', throttling: { rateLimit: -1 } }])[0]).toMatch(/^scim:connectors\[0\]\.throttling\.rateLimit: must be > 0/);
+    expect(problems([{ name: 'a', alarmEmail: 'x' }])[0]).toMatch(/^scim:connectors\[0\]\.alarmEmail: /);
+    expect(problems([{ name: 'a', basePath: 'scim v2' }])[0]).toMatch(/^scim:connectors\[0\]\.basePath: /);
+    expect(problems([{ name: 'a', extra: 1 }])[0]).toMatch(/^scim:connectors\[0\]/);
+    expect(problems([{ name: 'A' }, { name: 'a' }])).toEqual([expect.stringMatching(/^scim:connectors\[1\]\.name: duplicates connector \[0\]/)]);
+    expect(problems({ name: 'a' })[0]).toMatch(/^scim:connectors: must be an array/);
+    expect(problems([{ name: 'x'.repeat(129) }])).toHaveLength(1);
+  });
+
+  it('reads the Lambda env var', () => {
+    expect(connectorsFromEnv({ SCIM_CONNECTORS: '[{"name":"a"}]' })).toHaveLength(1);
+    expect(() => connectorsFromEnv({})).toThrow(/SCIM_CONNECTORS is not set/);
+    expect(() => connectorsFromEnv({ SCIM_CONNECTORS: '{' })).toThrow(/not valid JSON/);
+  });
+});
