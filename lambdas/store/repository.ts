@@ -337,7 +337,7 @@ export class Repository {
     await this.commit(planned, (role) =>
       role.r === 'resource' || role.r === 'guardDelete' ? new StorageError('versionConflict', `${current.kind} ${current.id} was modified concurrently`) : undefined,
     );
-    const r = await this.purge(connector, current.kind, current.id, { maxItems: this.ctx.inlinePurgeItems });
+    const r = await this.purgeDeleted(connector, current.kind, current.id, this.ctx.inlinePurgeItems);
     return { purgeDone: r.done };
   }
 
@@ -349,7 +349,11 @@ export class Repository {
   async purge(connector: string, kind: ResourceKind, id: string, opts: { maxItems?: number } = {}): Promise<{ deleted: number; done: boolean }> {
     const exists = await this.get(connector, kind, id);
     if (exists) throw new StorageError('validation', `${kind} ${id} still exists; purge only cleans up after a delete`);
-    let budget = opts.maxItems ?? 10_000;
+    return this.purgeDeleted(connector, kind, id, opts.maxItems ?? 10_000);
+  }
+
+  private async purgeDeleted(connector: string, kind: ResourceKind, id: string, maxItems: number): Promise<{ deleted: number; done: boolean }> {
+    let budget = maxItems;
     let deleted = 0;
     if (kind === 'Group') {
       const r = await this.purgeGroupMembers(connector, id, budget);
