@@ -305,5 +305,17 @@ export function matchesFilter(f: Filter, resource: ScimResource, rs: AttributeRe
  * (`emails[type eq "work"]`, RFC 7644 §3.5.2). Paths in `f` are relative to the element.
  */
 export function compileElementFilter(f: Filter, parent: AttributeDefinition): (element: unknown) => boolean {
-  return compile(f, elementScope(parent));
+  let byDef = elementCache.get(f);
+  if (!byDef) {
+    byDef = new WeakMap();
+    elementCache.set(f, byDef);
+  }
+  let pred = byDef.get(parent);
+  if (!pred) {
+    pred = compile(f, elementScope(parent));
+    byDef.set(parent, pred);
+  }
+  return pred;
 }
+
+const elementCache = new WeakMap<Filter, WeakMap<AttributeDefinition, Pred>>();
