@@ -18,7 +18,7 @@
  *  - a remove whose filter matches nothing is a no-op, not noTarget: the result is what the client
  *    asked for, and a 400 would count against Entra's escrow and never succeed on retry;
  *  - attributes the schema does not know (and unparsable path-less keys) are ignored, never 400
- *    (§4 #20); the `schemas` key of a path-less value is ignored;
+ *    (§4 #20); `schemas` (as a path or a path-less key) is ignored: it follows the data;
  *  - readOnly attributes (`id`, `meta`, `groups`) may be "set" to their current value and are then
  *    ignored (Okta's rename carries the group `id`, §4 #21); any change → 400 mutability. An
  *    immutable attribute may be set while it has no value; changing it → 400 mutability;
@@ -229,6 +229,8 @@ class Patcher {
   }
 
   private applyPath(op: PatchOpName, path: PatchPath, value: unknown): void {
+    // `schemas` follows the data (extensions in use), so a client's edit of it is ignored.
+    if (path.attrPath.uri === undefined && !path.filter && eqIgnoreCase(path.attrPath.attr, 'schemas')) return;
     const r = resolveAttribute(this.rs, path.attrPath);
     if (!r) {
       const ap = path.attrPath;
