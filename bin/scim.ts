@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// CDK app entry point. The stack arrives with the deployment issue.
-import { App } from 'aws-cdk-lib';
+// CDK app entry point (cdk.json "app"). Configuration errors are printed as one readable message
+// naming the bad fields, without a stack trace, and fail the synth.
+import { DeploymentConfigError } from '../lib/config.js';
+import { createScimApp } from '../lib/app.js';
 
-const app = new App();
-app.synth();
+try {
+  createScimApp().app.synth();
+} catch (e) {
+  if (!(e instanceof DeploymentConfigError)) throw e;
+  console.error(`\n${e.message}\n`);
+  process.exitCode = 1;
+}

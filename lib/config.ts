@@ -1,0 +1,159 @@
+/**
+ * Deployment settings read from the CDK context (cdk.json, or `-c key=value` on the command line)
+ * and validated before any construct is built, so a typo fails `cdk synth` with the field's name
+ * instead of a half-built template or a CloudFormation error at deploy time.
+ *
+ * The connector list (`scim:connectors`) is validated by the shared module that `npm start` and the
+ * Lambdas also use (lambdas/connectors/config.ts); the stack-only settings are validated here:
+ *
+ *  - `scim:authorizerCacheTtlSeconds` (0-3600, default 300): the authorizer result cache;
+ *  - `scim:customDomain` ({ domainName, certificateArn }): optional custom domain, one base-path
+ *    mapping per connector;
+ *  - `scim:stagesPerApi` (1-10, default 10): API Gateway's default quota is 10 stages per REST API;
+ *    more connectors are spread over several APIs (see lib/scim-stack.ts);
+ *  - `scim:alarmEmail`: optional e-mail subscribed to the alarm topic (in addition to every
+ *    connector's own `alarmEmail`);
+ *  - `scim:idleAlarmHours` (1-168, default 24): "no successful request in N hours" per connector;
+ *  - `scim:logRetentionDays` (default 90): Lambda and access log retention;
+ *  - `scim:stackName` (default `Scim`): deploy the same app twice (dev/prod) in one account.
+ */
+import * as z from 'zod/mini';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CONTEXT_KEY, ConnectorConfigError, parseConnectors, type ConnectorConfig } from '../lambdas/connectors/config.js';
+
+export const SETTINGS_KEYS = {
+  authorizerCacheTtlSeconds: 'scim:authorizerCacheTtlSeconds',
+  customDomain: 'scim:customDomain',
+  stagesPerApi: 'scim:stagesPerApi',
+  alarmEmail: 'scim:alarmEmail',
+  idleAlarmHours: 'scim:idleAlarmHours',
+  logRetentionDays: 'scim:logRetentionDays',
+  stackName: 'scim:stackName',
+} as const;
+
+export const DEFAULT_STACK_NAME = 'Scim';
+
+export const DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS = 300;
+export const MAX_STAGES_PER_API = 10;
+
+// The values CloudWatch Logs accepts (RetentionDays without INFINITE).
+const RETENTION_DAYS = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number' && v > 0);
+
+const DOMAIN_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+
+const int = (min: number, max: number) =>
+  z.int('must be an integer').check(z.gte(min, `must be >= ${min}`), z.lte(max, `must be <= ${max}`));
+
+const settingsSchema = z.object({
+  [SETTINGS_KEYS.authorizerCacheTtlSeconds]: z._default(int(0, 3600), DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS),
+  [SETTINGS_KEYS.customDomain]: z.optional(
+    z.strictObject(
+      {
+        domainName: z.string('must be a string').check(z.regex(DOMAIN_NAME, 'must be a DNS name like "scim.example.com"')),
+        certificateArn: z
+          .string('must be a string')
+          .check(z.regex(CERTIFICATE_ARN, 'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)')),
+      },
+      'must be an object {domainName, certificateArn}',
+    ),
+  ),
+  [SETTINGS_KEYS.stagesPerApi]: z._default(int(1, MAX_STAGES_PER_API), MAX_STAGES_PER_API),
+  [SETTINGS_KEYS.alarmEmail]: z.optional(z.email('must be an e-mail address')),
+  [SETTINGS_KEYS.idleAlarmHours]: z._default(int(1, 168), 24),
+  [SETTINGS_KEYS.logRetentionDays]: z._default(
+    z.number('must be a number').check(
+      z.refine((n) => RETENTION_DAYS.includes(n), `must be one of CloudWatch Logs' retention periods: ${RETENTION_DAYS.join(', ')}`),
+    ),
+    90,
+  ),
+  [SETTINGS_KEYS.stackName]: z._default(
+    z.string('must be a string').check(
+      // CloudFormation stack names; also used in secret, alarm and API names.
+      z.regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'must start with a letter, then up to 63 letters, digits or "-"'),
+    ),
+    DEFAULT_STACK_NAME,
+  ),
+});
+
+export interface CustomDomain {
+  readonly domainName: string;
+  readonly certificateArn: string;
+}
+
+export interface DeploymentConfig {
+  readonly connectors: readonly ConnectorConfig[];
+  readonly authorizerCacheTtlSeconds: number;
+  readonly customDomain?: CustomDomain;
+  readonly stagesPerApi: number;
+  /** Every distinct address to subscribe to the alarm topic (global one first). */
+  readonly alarmEmails: readonly string[];
+  readonly idleAlarmHours: number;
+  readonly logRetentionDays: number;
+  readonly stackName: string;
+}
+
+/** Context lookup as `App`/`Node.tryGetContext` offers it. */
+export type ContextReader = (key: string) => unknown;
+
+/**
+ * `-c key=value` always arrives as a string: values that look like JSON (arrays, objects, numbers,
+ * booleans) are parsed, so `-c 'scim:connectors=[{"name":"okta"}]'` works like the cdk.json value.
+ */
+export function contextValue(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  const s = raw.trim();
+  if (/^[[{]/.test(s) || /^-?\d+(\.\d+)?$/.test(s) || s === 'true' || s === 'false') {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      return raw; // left to the schema, which reports the field
+    }
+  }
+  return raw;
+}
+
+/** Reads and validates everything the stack needs; throws one error listing every bad field. */
+export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
+  const problems: string[] = [];
+  let connectors: ConnectorConfig[] = [];
+  try {
+    connectors = parseConnectors(contextValue(context(CONTEXT_KEY)));
+  } catch (e) {
+    if (e instanceof ConnectorConfigError) problems.push(...e.problems);
+    else throw e;
+  }
+  const input: Record<string, unknown> = {};
+  for (const key of Object.values(SETTINGS_KEYS)) {
+    const v = contextValue(context(key));
+    if (v !== undefined && v !== null && v !== '') input[key] = v;
+  }
+  const r = settingsSchema.safeParse(input);
+  if (!r.success) {
+    for (const issue of r.error.issues) {
+      const [key, ...rest] = issue.path;
+      problems.push(`${String(key)}${rest.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`);
+    }
+  }
+  if (problems.length > 0 || !r.success) throw new DeploymentConfigError(problems);
+  const s = r.data;
+  const emails = [s[SETTINGS_KEYS.alarmEmail], ...connectors.map((c) => c.alarmEmail)].filter((e): e is string => !!e);
+  const customDomain = s[SETTINGS_KEYS.customDomain];
+  return {
+    connectors,
+    authorizerCacheTtlSeconds: s[SETTINGS_KEYS.authorizerCacheTtlSeconds],
+    ...(customDomain ? { customDomain } : {}),
+    stagesPerApi: s[SETTINGS_KEYS.stagesPerApi],
+    alarmEmails: [...new Map(emails.map((e) => [e.toLowerCase(), e] as const)).values()],
+    idleAlarmHours: s[SETTINGS_KEYS.idleAlarmHours],
+    logRetentionDays: s[SETTINGS_KEYS.logRetentionDays],
+    stackName: s[SETTINGS_KEYS.stackName],
+  };
+}
+
+export class DeploymentConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid CDK context (cdk.json "context" or -c):\n  ${problems.join('\n  ')}`);
+    this.name = 'DeploymentConfigError';
+  }
+}

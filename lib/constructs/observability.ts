@@ -1,0 +1,378 @@
+/**
+ * What the platform team watches: one dashboard, alarms into one SNS topic, and saved Logs Insights
+ * queries.
+ *
+ * Sources, all without extra code in the hot path:
+ *  - API Gateway stage metrics (requests, 4XX, 5XX, latency) — per connector, since each connector
+ *    is a stage;
+ *  - authorizer denials: a metric filter on the stage access logs (401/403 answered by the
+ *    authorizer, including requests without a token that never reach the Lambda);
+ *  - authorizer errors: a metric filter on the authorizer's ERROR log lines (its Lambda `Errors`
+ *    metric is useless for alarms: every rejected token is a thrown `Unauthorized`);
+ *  - provisioning operations: the handlers' Powertools EMF metrics, names and dimensions from the
+ *    shared module lambdas/http/metric-names.ts;
+ *  - Lambda and DynamoDB service metrics.
+ */
+import { Aws, Duration, Fn, Stack } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import {
+  CONNECTOR_DIMENSION,
+  DERIVED_METRICS,
+  LOG_FIELDS,
+  METRIC_NAMESPACE,
+  PROVISIONING_METRICS,
+  SERVICE_NAME,
+} from '../../lambdas/http/metric-names.js';
+
+export interface ObservedConnector {
+  readonly name: string;
+  readonly stage: apigw.Stage;
+}
+
+export interface ObservedFunction {
+  readonly name: string;
+  readonly function: lambda.IFunction;
+  readonly logGroup: logs.ILogGroup;
+}
+
+export interface ObservabilityProps {
+  readonly connectors: readonly ObservedConnector[];
+  readonly authorizer: ObservedFunction;
+  /** users, groups, discovery. */
+  readonly handlers: readonly ObservedFunction[];
+  readonly table: dynamodb.Table;
+  readonly gsiName: string;
+  readonly accessLogGroup: logs.ILogGroup;
+  readonly alarmEmails: readonly string[];
+  readonly idleAlarmHours: number;
+}
+
+/** The 5XX share of a connector's requests (percent over 5 minutes) that raises the alarm. */
+export const SERVER_ERROR_RATE_PERCENT = 5;
+
+const FIVE_MINUTES = Duration.minutes(5);
+// DynamoDB operations the store issues (latency is only published per operation).
+const TABLE_OPERATIONS = ['GetItem', 'Query', 'TransactWriteItems', 'BatchGetItem'] as const;
+
+export class Observability extends Construct {
+  readonly topic: sns.Topic;
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly dashboardName: string;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const stackName = Stack.of(this).stackName;
+
+    // ---- alarm topic ---------------------------------------------------------------------------
+    this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: `${stackName} SCIM alarms`, enforceSSL: true });
+    for (const email of props.alarmEmails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    const notify = new actions.SnsAction(this.topic);
+    const alarm = (a: cloudwatch.Alarm): cloudwatch.Alarm => {
+      a.addAlarmAction(notify);
+      a.addOkAction(notify);
+      this.alarms.push(a);
+      return a;
+    };
+
+    // ---- metrics derived from logs ---------------------------------------------------------------
+    new logs.MetricFilter(this, 'AuthorizerDenialsFilter', {
+      logGroup: props.accessLogGroup,
+      filterPattern: logs.FilterPattern.any(
+        logs.FilterPattern.stringValue('$.responseType', '=', 'UNAUTHORIZED'),
+        logs.FilterPattern.stringValue('$.responseType', '=', 'ACCESS_DENIED'),
+      ),
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: DERIVED_METRICS.authorizerDenials,
+      metricValue: '1',
+      dimensions: { [CONNECTOR_DIMENSION]: '$.stage' },
+      unit: cloudwatch.Unit.COUNT,
+    });
+    new logs.MetricFilter(this, 'AuthorizerErrorsFilter', {
+      logGroup: props.authorizer.logGroup,
+      filterPattern: logs.FilterPattern.stringValue('$.level', '=', 'ERROR'),
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: DERIVED_METRICS.authorizerErrors,
+      metricValue: '1',
+      defaultValue: 0,
+      unit: cloudwatch.Unit.COUNT,
+    });
+
+    // ---- dashboard -------------------------------------------------------------------------------
+    this.dashboardName = Fn.join('-', [Aws.STACK_NAME, Aws.REGION]);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: this.dashboardName,
+      defaultInterval: Duration.days(1),
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        width: 24,
+        height: 2,
+        markdown: [
+          `# SCIM — ${stackName}`,
+          'One row per connector (API Gateway stage), then the Lambda functions and the DynamoDB table. ' +
+            'Provisioning operations come from the handlers\' EMF metrics; authorizer denials from the stage access logs.',
+        ].join('\n'),
+      }),
+    );
+
+    for (const c of props.connectors) {
+      const stage = c.stage;
+      const requests = stage.metricCount({ statistic: 'Sum', period: FIVE_MINUTES, label: 'Requests' });
+      const clientErrors = stage.metricClientError({ statistic: 'Sum', period: FIVE_MINUTES, label: '4XX' });
+      const serverErrors = stage.metricServerError({ statistic: 'Sum', period: FIVE_MINUTES, label: '5XX' });
+      const connectorDims = { [CONNECTOR_DIMENSION]: c.name };
+      const emf = (metricName: string, label: string) =>
+        new cloudwatch.Metric({
+          namespace: METRIC_NAMESPACE,
+          metricName,
+          dimensionsMap: { service: SERVICE_NAME, ...connectorDims },
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+          label,
+        });
+
+      this.dashboard.addWidgets(
+        new cloudwatch.TextWidget({ width: 24, height: 1, markdown: `## Connector \`${c.name}\`` }),
+      );
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: `${c.name} — requests, 4XX, 5XX`,
+          width: 6,
+          left: [requests, clientErrors, serverErrors],
+        }),
+        new cloudwatch.GraphWidget({
+          title: `${c.name} — latency p50 / p99 (ms)`,
+          width: 6,
+          left: [
+            stage.metricLatency({ statistic: 'p50', period: FIVE_MINUTES, label: 'p50' }),
+            stage.metricLatency({ statistic: 'p99', period: FIVE_MINUTES, label: 'p99' }),
+          ],
+        }),
+        new cloudwatch.GraphWidget({
+          title: `${c.name} — authorizer denials`,
+          width: 6,
+          left: [
+            new cloudwatch.Metric({
+              namespace: METRIC_NAMESPACE,
+              metricName: DERIVED_METRICS.authorizerDenials,
+              dimensionsMap: connectorDims,
+              statistic: 'Sum',
+              period: FIVE_MINUTES,
+              label: 'Denied (401/403)',
+            }),
+          ],
+        }),
+        new cloudwatch.GraphWidget({
+          title: `${c.name} — provisioning operations`,
+          width: 6,
+          stacked: true,
+          left: [
+            emf(PROVISIONING_METRICS.created, 'created'),
+            emf(PROVISIONING_METRICS.updated, 'updated'),
+            emf(PROVISIONING_METRICS.deactivated, 'deactivated'),
+            emf(PROVISIONING_METRICS.deleted, 'deleted'),
+            emf(PROVISIONING_METRICS.conflicts, 'conflicts'),
+            emf(PROVISIONING_METRICS.rejected, 'rejected'),
+          ],
+        }),
+      );
+
+      // 5XX rate: a share, so one failed request on a quiet connector is not an outage.
+      alarm(
+        new cloudwatch.Alarm(this, `ServerErrorRate-${c.name}`, {
+          alarmName: `${stackName}-${c.name}-5xx-rate`,
+          alarmDescription: `Connector ${c.name}: more than ${SERVER_ERROR_RATE_PERCENT}% of requests answered 5XX in 2 of the last 3 five-minute periods (handler failures, authorizer failures, DynamoDB errors). The IdP retries, but a lasting 5XX rate quarantines the provisioning job.`,
+          metric: new cloudwatch.MathExpression({
+            expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+            usingMetrics: { requests, errors: serverErrors },
+            period: FIVE_MINUTES,
+            label: '5XX %',
+          }),
+          threshold: SERVER_ERROR_RATE_PERCENT,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+
+      // The IdP stopped syncing (disabled job, expired token on its side, quarantine): no 2xx/3xx.
+      const hour = Duration.hours(1);
+      alarm(
+        new cloudwatch.Alarm(this, `NoSuccess-${c.name}`, {
+          alarmName: `${stackName}-${c.name}-no-successful-request`,
+          alarmDescription: `Connector ${c.name}: no successful request for ${props.idleAlarmHours} hours. The identity provider stopped provisioning (job paused or quarantined, token rejected, app unassigned). Check the provisioning logs in Entra ID / Okta.`,
+          metric: new cloudwatch.MathExpression({
+            expression: 'FILL(requests, 0) - FILL(clientErrors, 0) - FILL(serverErrors, 0)',
+            usingMetrics: {
+              requests: stage.metricCount({ statistic: 'Sum', period: hour }),
+              clientErrors: stage.metricClientError({ statistic: 'Sum', period: hour }),
+              serverErrors: stage.metricServerError({ statistic: 'Sum', period: hour }),
+            },
+            period: hour,
+            label: 'successful requests',
+          }),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: props.idleAlarmHours,
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        }),
+      );
+    }
+
+    // ---- functions -------------------------------------------------------------------------------
+    const all = [props.authorizer, ...props.handlers];
+    const perFunction = (title: string, metric: (f: ObservedFunction) => cloudwatch.IMetric) =>
+      new cloudwatch.GraphWidget({ title, width: 6, left: all.map(metric) });
+    this.dashboard.addWidgets(new cloudwatch.TextWidget({ width: 24, height: 1, markdown: '## Lambda functions' }));
+    this.dashboard.addWidgets(
+      perFunction('Errors', (f) => f.function.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES, label: f.name })),
+      perFunction('Throttles', (f) => f.function.metricThrottles({ statistic: 'Sum', period: FIVE_MINUTES, label: f.name })),
+      perFunction('Duration p99 (ms)', (f) => f.function.metricDuration({ statistic: 'p99', period: FIVE_MINUTES, label: f.name })),
+      perFunction('Concurrent executions (max)', (f) =>
+        f.function.metric('ConcurrentExecutions', { statistic: 'Maximum', period: FIVE_MINUTES, label: f.name }),
+      ),
+    );
+
+    for (const h of props.handlers) {
+      alarm(
+        new cloudwatch.Alarm(this, `LambdaErrors-${h.name}`, {
+          alarmName: `${stackName}-lambda-${h.name}-errors`,
+          alarmDescription: `The ${h.name} function failed (crash, timeout or out of memory) at least once in 5 minutes. The handlers answer every expected error themselves, so any Lambda error is a bug or a resource limit: see the function's log group.`,
+          metric: h.function.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES }),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    alarm(
+      new cloudwatch.Alarm(this, 'AuthorizerErrorsAlarm', {
+        alarmName: `${stackName}-lambda-authorizer-errors`,
+        alarmDescription:
+          'The authorizer logged an error (usually: a token secret cannot be read). Every connector gets 500s until it is fixed. Rejected tokens are not errors.',
+        metric: new cloudwatch.Metric({
+          namespace: METRIC_NAMESPACE,
+          metricName: DERIVED_METRICS.authorizerErrors,
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    // ---- table -----------------------------------------------------------------------------------
+    const table = props.table;
+    const throttleMetric = (metricName: string, label: string, index?: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/DynamoDB',
+        metricName,
+        dimensionsMap: { TableName: table.tableName, ...(index ? { GlobalSecondaryIndexName: index } : {}) },
+        statistic: 'Sum',
+        period: FIVE_MINUTES,
+        label,
+      });
+    const throttles = {
+      read: throttleMetric('ReadThrottleEvents', 'read throttles'),
+      write: throttleMetric('WriteThrottleEvents', 'write throttles'),
+      gsiWrite: throttleMetric('WriteThrottleEvents', `${props.gsiName} write throttles`, props.gsiName),
+    };
+    this.dashboard.addWidgets(new cloudwatch.TextWidget({ width: 24, height: 1, markdown: '## DynamoDB table' }));
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'DynamoDB latency (ms, average)',
+        width: 8,
+        left: TABLE_OPERATIONS.map((op) =>
+          table.metricSuccessfulRequestLatency({
+            dimensionsMap: { TableName: table.tableName, Operation: op },
+            statistic: 'Average',
+            period: FIVE_MINUTES,
+            label: op,
+          }),
+        ),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'DynamoDB throttles',
+        width: 8,
+        left: [throttles.read, throttles.write, throttles.gsiWrite],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'DynamoDB consumed capacity',
+        width: 8,
+        left: [
+          table.metricConsumedReadCapacityUnits({ statistic: 'Sum', period: FIVE_MINUTES, label: 'RCU' }),
+          table.metricConsumedWriteCapacityUnits({ statistic: 'Sum', period: FIVE_MINUTES, label: 'WCU' }),
+        ],
+      }),
+    );
+    alarm(
+      new cloudwatch.Alarm(this, 'TableThrottlesAlarm', {
+        alarmName: `${stackName}-dynamodb-throttles`,
+        alarmDescription:
+          'DynamoDB throttled reads or writes in the last 5 minutes (on-demand tables throttle on sudden traffic far above the previous peak, or on a hot partition). Requests were retried or answered 5XX.',
+        metric: new cloudwatch.MathExpression({
+          expression: 'FILL(r, 0) + FILL(w, 0) + FILL(g, 0)',
+          usingMetrics: { r: throttles.read, w: throttles.write, g: throttles.gsiWrite },
+          period: FIVE_MINUTES,
+          label: 'throttle events',
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 24, alarms: this.alarms }),
+    );
+
+    // ---- saved Logs Insights queries ----------------------------------------------------------
+    const f = LOG_FIELDS;
+    const handlerLogGroups = props.handlers.map((h) => h.logGroup);
+    new logs.QueryDefinition(this, 'FailuresByConnectorQuery', {
+      queryDefinitionName: `${stackName}/SCIM failures by connector and scimType`,
+      logGroups: handlerLogGroups,
+      queryString: new logs.QueryString({
+        fields: ['@timestamp', f.connector, f.operation, f.status, f.scimType],
+        filterStatements: [`${f.outcome} = "failure" or ${f.status} >= 400 or level = "ERROR"`],
+        statsStatements: [`count(*) as failures by ${f.connector}, ${f.scimType}, ${f.status}`],
+        sort: 'failures desc',
+      }),
+    });
+    new logs.QueryDefinition(this, 'UserHistoryQuery', {
+      queryDefinitionName: `${stackName}/SCIM history of one user`,
+      logGroups: handlerLogGroups,
+      queryString: new logs.QueryString({
+        fields: ['@timestamp', f.connector, f.operation, f.outcome, f.status, f.scimType, f.resourceId, 'apiRequestId'],
+        // Replace the two placeholders before running.
+        filterStatements: [`${f.connector} = "CONNECTOR" and ${f.resourceType} = "Users" and ${f.resourceId} = "USER_ID"`],
+        sort: '@timestamp asc',
+        limit: 1000,
+      }),
+    });
+    new logs.QueryDefinition(this, 'DenialsQuery', {
+      queryDefinitionName: `${stackName}/SCIM authorizer denials by connector`,
+      logGroups: [props.accessLogGroup],
+      queryString: new logs.QueryString({
+        fields: ['@timestamp', 'stage', 'status', 'responseType', 'sourceIp', 'userAgent'],
+        filterStatements: ['responseType in ["UNAUTHORIZED", "ACCESS_DENIED"]'],
+        statsStatements: ['count(*) as denials by stage, sourceIp, userAgent'],
+        sort: 'denials desc',
+      }),
+    });
+  }
+}
