@@ -199,7 +199,7 @@ export class ScimStack extends Stack {
 
     // ---- observability -----------------------------------------------------------------------------
     this.observability = new Observability(this, 'Observability', {
-      connectors: this.connectors.map((c) => ({ name: c.config.name, stage: c.stage })),
+      connectors: this.connectors.map((c) => ({ name: c.config.name, apiName: c.api.api.restApiName })),
       authorizer: { name: 'authorizer', function: this.functions.authorizer.function, logGroup: this.functions.authorizer.logGroup },
       handlers: (['users', 'groups', 'discovery'] as const).map((name) => ({
         name,

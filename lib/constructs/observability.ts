@@ -14,7 +14,6 @@
  *  - Lambda and DynamoDB service metrics.
  */
 import { Aws, Duration, Fn, Stack } from 'aws-cdk-lib';
-import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -34,7 +33,8 @@ import {
 
 export interface ObservedConnector {
   readonly name: string;
-  readonly stage: apigw.Stage;
+  /** The REST API serving the connector's stage (its `ApiName` metric dimension). */
+  readonly apiName: string;
 }
 
 export interface ObservedFunction {
@@ -125,10 +125,17 @@ export class Observability extends Construct {
     );
 
     for (const c of props.connectors) {
-      const stage = c.stage;
-      const requests = stage.metricCount({ statistic: 'Sum', period: FIVE_MINUTES, label: 'Requests' });
-      const clientErrors = stage.metricClientError({ statistic: 'Sum', period: FIVE_MINUTES, label: '4XX' });
-      const serverErrors = stage.metricServerError({ statistic: 'Sum', period: FIVE_MINUTES, label: '5XX' });
+      // Literal dimensions (not the Stage's token), so the dashboard source reads like the console.
+      const api = (metricName: string, options: cloudwatch.MetricOptions) =>
+        new cloudwatch.Metric({
+          namespace: 'AWS/ApiGateway',
+          metricName,
+          dimensionsMap: { ApiName: c.apiName, Stage: c.name },
+          ...options,
+        });
+      const requests = api('Count', { statistic: 'Sum', period: FIVE_MINUTES, label: 'Requests' });
+      const clientErrors = api('4XXError', { statistic: 'Sum', period: FIVE_MINUTES, label: '4XX' });
+      const serverErrors = api('5XXError', { statistic: 'Sum', period: FIVE_MINUTES, label: '5XX' });
       const connectorDims = { [CONNECTOR_DIMENSION]: c.name };
       const emf = (metricName: string, label: string) =>
         new cloudwatch.Metric({
@@ -153,8 +160,8 @@ export class Observability extends Construct {
           title: `${c.name} — latency p50 / p99 (ms)`,
           width: 6,
           left: [
-            stage.metricLatency({ statistic: 'p50', period: FIVE_MINUTES, label: 'p50' }),
-            stage.metricLatency({ statistic: 'p99', period: FIVE_MINUTES, label: 'p99' }),
+            api('Latency', { statistic: 'p50', period: FIVE_MINUTES, label: 'p50' }),
+            api('Latency', { statistic: 'p99', period: FIVE_MINUTES, label: 'p99' }),
           ],
         }),
         new cloudwatch.GraphWidget({
@@ -214,9 +221,9 @@ export class Observability extends Construct {
           metric: new cloudwatch.MathExpression({
             expression: 'FILL(requests, 0) - FILL(clientErrors, 0) - FILL(serverErrors, 0)',
             usingMetrics: {
-              requests: stage.metricCount({ statistic: 'Sum', period: hour }),
-              clientErrors: stage.metricClientError({ statistic: 'Sum', period: hour }),
-              serverErrors: stage.metricServerError({ statistic: 'Sum', period: hour }),
+              requests: api('Count', { statistic: 'Sum', period: hour }),
+              clientErrors: api('4XXError', { statistic: 'Sum', period: hour }),
+              serverErrors: api('5XXError', { statistic: 'Sum', period: hour }),
             },
             period: hour,
             label: 'successful requests',
