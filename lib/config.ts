@@ -35,6 +35,12 @@ export const DEFAULT_STACK_NAME = 'Scim';
 
 export const DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS = 300;
 export const MAX_STAGES_PER_API = 10;
+/**
+ * Connectors per stack: two outputs each against CloudFormation's 200 outputs per template, and the
+ * authorizer's connector and secret lists against Lambda's 4 KB of environment. More connectors:
+ * several stacks (`scim:stackName`), each with its own list.
+ */
+export const MAX_CONNECTORS = 60;
 
 // The values CloudWatch Logs accepts (RetentionDays without INFINITE).
 const RETENTION_DAYS = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number' && v > 0);
@@ -122,6 +128,11 @@ export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
   } catch (e) {
     if (e instanceof ConnectorConfigError) problems.push(...e.problems);
     else throw e;
+  }
+  if (connectors.length > MAX_CONNECTORS) {
+    problems.push(
+      `${CONTEXT_KEY}: ${connectors.length} connectors, at most ${MAX_CONNECTORS} per stack (CloudFormation output and Lambda environment limits); split them over several stacks with different scim:stackName values`,
+    );
   }
   const input: Record<string, unknown> = {};
   for (const key of Object.values(SETTINGS_KEYS)) {

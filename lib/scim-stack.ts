@@ -7,7 +7,9 @@
  * `scim:stagesPerApi` (default 10) per API: connectors 1-10 on the first API (construct id `Api`,
  * the same as with a single API, so growing past 10 never replaces it), 11-20 on `Api2`, … All APIs
  * share the functions, the table and the access log group; each has its own authorizer and
- * deployment. Consequences, documented in the README:
+ * deployment. The first API lives in this stack, every further one in its own nested stack
+ * (`ApiGroup2`, …): an API with its routes and gateway responses is ~100 CloudFormation resources,
+ * and one template holds at most 500. Consequences, documented in the README:
  *  - without a custom domain, connectors on different APIs have different hosts (each Tenant URL is
  *    a stack output anyway); with a custom domain every connector is `https://<domain>/<connector>`
  *    whatever API serves it;
@@ -20,7 +22,7 @@
  * the authorizer reads (`{"current": "…"}`); the template carries only the generation request and
  * the outputs only the secret ARN, never the value.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, NestedStack, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -168,7 +170,8 @@ export class ScimStack extends Stack {
       : undefined;
 
     chunkConnectors(config.connectors, config.stagesPerApi).forEach((group, i) => {
-      const api = new ScimApi(this, i === 0 ? 'Api' : `Api${i + 1}`, {
+      const scope = i === 0 ? this : new NestedStack(this, `ApiGroup${i + 1}`, { description: `SCIM REST API ${i + 1}: ${group.map((c) => c.name).join(', ')}` });
+      const api = new ScimApi(scope, i === 0 ? 'Api' : `Api${i + 1}`, {
         restApiName: i === 0 ? this.stackName : `${this.stackName}-${i + 1}`,
         connectors: group,
         handlers: {
@@ -188,7 +191,7 @@ export class ScimStack extends Stack {
         let tenantUrl: string;
         if (domain) {
           new apigw.BasePathMapping(this, `Mapping-${c.name}`, { domainName: domain, restApi: api.api, stage, basePath: c.name });
-          tenantUrl = `https://${domain.domainName}/${c.name}/${c.basePath}`;
+          tenantUrl = `https://${config.customDomain!.domainName}/${c.name}/${c.basePath}`;
         } else {
           tenantUrl = stage.urlForPath(`/${c.basePath}`);
         }
@@ -240,7 +243,7 @@ export class ScimStack extends Stack {
     new CfnOutput(this, 'TableName', { description: 'DynamoDB table', value: table.tableName });
     if (domain) {
       new CfnOutput(this, 'CustomDomainTarget', {
-        description: `DNS: point ${domain.domainName} (CNAME or alias) at this name`,
+        description: `DNS: point ${config.customDomain!.domainName} (CNAME or alias) at this name`,
         value: domain.domainNameAliasDomainName,
       });
     }

@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CfnResource } from 'aws-cdk-lib';
+import { NestedStack, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createScimApp } from '../../lib/app.js';
 import type { ScimStack } from '../../lib/scim-stack.js';
@@ -19,6 +19,9 @@ export interface Synthesised {
   readonly template: Template;
   readonly json: { Resources: Record<string, { Type: string; Properties?: Json; DeletionPolicy?: string; UpdateReplacePolicy?: string; DependsOn?: string[] }>; Outputs?: Record<string, { Value: unknown; Description?: string }> };
   readonly app: ReturnType<typeof createScimApp>['app'];
+  /** Resources of the parent and of every nested stack. */
+  readonly all: Synthesised['json']['Resources'];
+  readonly nested: { id: string; json: Synthesised['json'] }[];
 }
 
 export function synth(context: Record<string, unknown>, options: { bundle?: boolean; nag?: boolean } = {}): Synthesised {
@@ -28,15 +31,22 @@ export function synth(context: Record<string, unknown>, options: { bundle?: bool
     nag: options.nag ?? false,
   });
   const template = Template.fromStack(stack);
-  return { app, stack, template, json: template.toJSON() as Synthesised['json'] };
+  const json = template.toJSON() as Synthesised['json'];
+  const nested = stack.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c));
+  const nestedJson = nested.map((n) => ({ id: n.node.id, json: Template.fromStack(n).toJSON() as Synthesised['json'] }));
+  // Every resource of the parent and its nested stacks (nested logical ids prefixed `<nested id>/`).
+  const all = { ...json.Resources };
+  for (const n of nestedJson) for (const [id, r] of Object.entries(n.json.Resources)) all[`${n.id}/${id}`] = r;
+  return { app, stack, template, json, all, nested: nestedJson };
 }
 
 export function logicalId(stack: ScimStack, construct: { node: { defaultChild?: unknown } }): string {
   return stack.getLogicalId(construct.node.defaultChild as CfnResource);
 }
 
-export function resourcesOfType(s: Synthesised, type: string): [string, Json][] {
-  return Object.entries(s.json.Resources)
+/** Resources of a type in the parent stack (`all`: with the nested stacks, ids `<nested>/<id>`). */
+export function resourcesOfType(s: Synthesised, type: string, scope: 'parent' | 'all' = 'parent'): [string, Json][] {
+  return Object.entries(scope === 'all' ? s.all : s.json.Resources)
     .filter(([, r]) => r.Type === type)
     .map(([id, r]) => [id, r.Properties ?? {}]);
 }
