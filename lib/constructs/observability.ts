@@ -343,9 +343,12 @@ export class Observability extends Construct {
       }),
     );
 
-    this.dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 24, alarms: this.alarms }),
-    );
+    // An alarm status widget shows at most 100 alarms.
+    for (let i = 0; i < this.alarms.length; i += 100) {
+      this.dashboard.addWidgets(
+        new cloudwatch.AlarmStatusWidget({ title: i === 0 ? 'Alarms' : `Alarms (${i + 1}-)`, width: 24, alarms: this.alarms.slice(i, i + 100) }),
+      );
+    }
 
     // ---- saved Logs Insights queries ----------------------------------------------------------
     const f = LOG_FIELDS;
