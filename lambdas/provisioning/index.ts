@@ -1,6 +1,7 @@
 /** Public surface of the provisioning service (the HTTP handlers import from here). */
 export {
   Provisioning,
+  pendingPurges,
   ResourceService,
   type ConnectorSchemas,
   type ProvisioningOptions,

@@ -44,7 +44,7 @@ export interface ProvisioningOptions {
   readonly store: ScimStore;
   /** The resource schemas of a connector (core + its extensions). */
   readonly schemas: (connector: string) => ConnectorSchemas;
-  /** Re-read/re-apply attempts for a PATCH/PUT that lost a race (no If-Match). Default 10. */
+  /** Re-read/re-apply attempts for a PATCH/PUT that lost a race (no If-Match). Default 12. */
   readonly conflictRetries?: number;
   /** Most members returned inline with a group. Default 100 000. */
   readonly maxMembersReturned?: number;
@@ -139,7 +139,7 @@ export class ResourceService {
     readonly kind: ResourceKind,
   ) {
     this.store = o.store;
-    this.retries = o.conflictRetries ?? 10;
+    this.retries = o.conflictRetries ?? 12;
     this.maxMembers = o.maxMembersReturned ?? 100_000;
   }
 
@@ -201,7 +201,7 @@ export class ResourceService {
         if (!isStorageError(e, 'versionConflict')) throw e;
         if (ifMatch !== undefined) throw ScimError.preconditionFailed(`${this.kind} ${id} was modified concurrently`);
         if (attempt >= this.retries) throw new ScimError(409, undefined, `${this.kind} ${id} is being modified concurrently; retry`);
-        await sleep(Math.random() * 15 * attempt);
+        await sleep(Math.random() * Math.min(500, 10 * 2 ** attempt));
       }
     }
   }
@@ -257,7 +257,8 @@ export class ResourceService {
         }
         const m = plan.members;
         const versioned = ifMatched || attrs !== undefined;
-        if (m?.replaceAll) return (await this.store.repo.replaceMembers(connector, current, attrs, [...m.add.values()], { versioned })).group;
+        // Replacing the whole list diffs against a read of the members: only valid for the version read.
+        if (m?.replaceAll) return (await this.store.repo.replaceMembers(connector, current, attrs, [...m.add.values()], { versioned: true })).group;
         if (!attrs && (!m || (m.add.size === 0 && m.remove.size === 0))) return current;
         return (await this.store.repo.writeGroup(connector, current, attrs, { add: [...(m?.add.values() ?? [])], remove: [...(m?.remove ?? [])] }, { versioned })).group;
       });
@@ -296,8 +297,11 @@ export class ResourceService {
     });
   }
 
-  /** Resumes the member clean-up of a deleted group (re-run until done). */
-  async purgeDeletedGroupMembers(connector: string, groupId: string, opts: { maxItems?: number } = {}): Promise<{ deleted: number; done: boolean }> {
+  /**
+   * Resumes the membership clean-up of a deleted resource (a group's member items, a member's
+   * edges into groups), at most `maxItems` per call; re-run until `done` (see `pendingPurges`).
+   */
+  async purgeDeleted(connector: string, groupId: string, opts: { maxItems?: number } = {}): Promise<{ deleted: number; done: boolean }> {
     return guarded(() => this.store.repo.purge(connector, this.kind, groupId, opts));
   }
 }
@@ -306,6 +310,11 @@ export class ResourceService {
 function stripServer(attrs: ScimResource): ScimResource {
   const { id: _i, meta: _m, password: _p, members: _mem, groups: _g, ...rest } = attrs as Record<string, unknown>;
   return rest as ScimResource;
+}
+
+/** Deleted resources whose membership clean-up has not finished (for a sweeper). */
+export async function pendingPurges(store: ScimStore, connector: string): Promise<{ kind: ResourceKind; id: string }[]> {
+  return guarded(() => store.repo.pendingPurges(connector));
 }
 
 export { StorageError };

@@ -96,19 +96,24 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /**
  * TransactWriteItems (≤ 100 items, each item at most once). A TransactionConflict (another
- * transaction held one of the items) is retried with jittered backoff; everything else, including
- * condition failures with their per-item reasons, goes to the caller.
+ * transaction held one of the items) is retried with jittered backoff under a fresh token; a 5xx
+ * / timeout is retried under the SAME ClientRequestToken, so a transaction that did commit before
+ * the failure is not applied twice (DynamoDB answers the replay idempotently). Everything else,
+ * including condition failures with their per-item reasons, goes to the caller.
  */
 export async function transact(ctx: StoreContext, items: TransactItem[], attempts = 8): Promise<void> {
   if (items.length === 0) return;
   if (items.length > 100) throw new StorageError('validation', `transaction of ${items.length} items (max 100)`);
+  let token = randomBytes(16).toString('hex');
   for (let attempt = 1; ; attempt++) {
     try {
-      await run(() => ctx.doc.send(new TransactWriteCommand({ TransactItems: items })));
+      await run(() => ctx.doc.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token })));
       return;
     } catch (e) {
       const s = fromDynamoError(e);
-      if (s.kind !== 'transactionConflict' || attempt >= attempts) throw s;
+      const retryable = s.kind === 'transactionConflict' || s.kind === 'unavailable' || s.kind === 'throttled';
+      if (!retryable || attempt >= attempts) throw s;
+      if (s.kind === 'transactionConflict') token = randomBytes(16).toString('hex');
       await sleep(Math.random() * Math.min(1000, 20 * 2 ** attempt));
     }
   }

@@ -356,7 +356,7 @@ export class Repository {
     let budget = maxItems;
     let deleted = 0;
     if (kind === 'Group') {
-      const r = await this.purgeGroupMembers(connector, id, budget);
+      const r = await this.deleteMemberItems(connector, id, budget);
       deleted += r.deleted;
       budget -= r.deleted;
       if (!r.done) return { deleted, done: false };
@@ -375,8 +375,8 @@ export class Repository {
     return { deleted, done: true };
   }
 
-  /** Convenience for the group case of `purge` (the name the service and the sweeper use). */
-  purgeGroup(connector: string, groupId: string, opts: { maxItems?: number } = {}): Promise<{ deleted: number; done: boolean }> {
+  /** The group case of `purge`: delete a deleted group's member items, at most `maxItems` per call. */
+  purgeGroupMembers(connector: string, groupId: string, opts: { maxItems?: number } = {}): Promise<{ deleted: number; done: boolean }> {
     return this.purge(connector, 'Group', groupId, opts);
   }
 
@@ -390,7 +390,7 @@ export class Repository {
     return (res.Items ?? []).map((i) => ({ kind: i.kind === 'Group' ? 'Group' : 'User', id: String(i.id) }));
   }
 
-  private async purgeGroupMembers(connector: string, groupId: string, maxItems: number): Promise<{ deleted: number; done: boolean }> {
+  private async deleteMemberItems(connector: string, groupId: string, maxItems: number): Promise<{ deleted: number; done: boolean }> {
     let deleted = 0;
     let start: Record<string, unknown> | undefined;
     while (deleted < maxItems) {

@@ -24,7 +24,7 @@ async function seedMembers(groupId: string, n: number): Promise<void> {
   const chunks: (typeof items)[] = [];
   for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
   await Promise.all(
-    Array.from({ length: 8 }, async () => {
+    Array.from({ length: 4 }, async () => {
       for (let c = chunks.shift(); c; c = chunks.shift()) {
         let pending: Record<string, unknown>[] = c.map((Item) => ({ PutRequest: { Item } }));
         while (pending.length > 0) {
@@ -91,12 +91,12 @@ describe(`a group of ${N} members`, () => {
     const del = Date.now();
     await svc.groups.delete(C, big.id);
     for (let round = 0; round < 100; round++) {
-      const r = await svc.groups.purgeDeletedGroupMembers(C, big.id, { maxItems: 5000 });
+      const r = await svc.groups.purgeDeleted(C, big.id, { maxItems: 5000 });
       if (r.done) break;
     }
     console.log(`deleted a ${N}-member group in ${Date.now() - del} ms`);
     expect(await countMemberItems(big.id)).toBe(0);
     expect(await store.repo.pendingPurges(C)).toEqual([]);
     expect((await svc.groups.get(C, small.id)).resource.members).toHaveLength(10);
-  });
+  }, 240_000);
 });

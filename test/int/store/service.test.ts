@@ -265,7 +265,7 @@ describe('concurrency', () => {
     ];
     expect(values).toEqual(paths.map((_, i) => `v${i}`));
     expect((await svc.users.get('conc', u.id)).version).toBe(21);
-  });
+   }, 120_000);
 
   it('two parallel POSTs of the same userName → one user, one 409', async () => {
     const rs = await Promise.allSettled([svc.users.create('conc', user('twin')), svc.users.create('conc', user('TWIN'))]);
