@@ -9,6 +9,7 @@
  *  - `DYNAMODB_ENDPOINT`: only for local runs (DynamoDB Local).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { connectorMap, connectorsFromEnv, type ConnectorConfig } from '../connectors/config.js';
@@ -18,7 +19,9 @@ import { ScimStore } from '../store/store.js';
 import { TABLE } from '../store/table.js';
 import { makeDiscoveryAction } from './actions/discovery.js';
 import { makeResourceAction, PAGING } from './actions/resources.js';
+import { SERVICE_NAME } from './metric-names.js';
 import { scimHandler } from './middleware.js';
+import { defaultMetrics } from './observability.js';
 import type { HandlerName } from './routes.js';
 
 export const TABLE_NAME_ENV = 'SCIM_TABLE_NAME';
@@ -28,10 +31,12 @@ export interface AppDeps {
   readonly store: ScimStore;
   /** One logger per handler; default: Powertools logger, service `scim`. */
   readonly logger?: (handler: HandlerName) => Logger;
+  /** Provisioning metrics of users/groups; default none (local runs print no EMF). */
+  readonly metrics?: Metrics;
 }
 
 export function defaultLogger(handler: string): Logger {
-  return new Logger({ serviceName: 'scim', persistentKeys: { handler } });
+  return new Logger({ serviceName: SERVICE_NAME, persistentKeys: { handler } });
 }
 
 export function createProvisioning(connectors: readonly ConnectorConfig[], store: ScimStore): Provisioning {
@@ -53,12 +58,23 @@ export function discoveryHandler(connectors: readonly ConnectorConfig[], logger:
   );
 }
 
-export function usersHandler(connectors: readonly ConnectorConfig[], provisioning: Provisioning, logger: Logger = defaultLogger('users')) {
-  return scimHandler({ handler: 'users', connectors, logger }, makeResourceAction(provisioning.users, 'Users'));
+/** `metrics`: default one Powertools Metrics per container; `null` for none. */
+export function usersHandler(
+  connectors: readonly ConnectorConfig[],
+  provisioning: Pick<Provisioning, 'users'>,
+  logger: Logger = defaultLogger('users'),
+  metrics: Metrics | null = defaultMetrics(),
+) {
+  return scimHandler({ handler: 'users', connectors, logger, metrics: metrics ?? undefined }, makeResourceAction(provisioning.users, 'Users'));
 }
 
-export function groupsHandler(connectors: readonly ConnectorConfig[], provisioning: Provisioning, logger: Logger = defaultLogger('groups')) {
-  return scimHandler({ handler: 'groups', connectors, logger }, makeResourceAction(provisioning.groups, 'Groups'));
+export function groupsHandler(
+  connectors: readonly ConnectorConfig[],
+  provisioning: Pick<Provisioning, 'groups'>,
+  logger: Logger = defaultLogger('groups'),
+  metrics: Metrics | null = defaultMetrics(),
+) {
+  return scimHandler({ handler: 'groups', connectors, logger, metrics: metrics ?? undefined }, makeResourceAction(provisioning.groups, 'Groups'));
 }
 
 /** All three handlers for one store (the local gateway). */
@@ -66,8 +82,8 @@ export function createHandlers(deps: AppDeps) {
   const logger = deps.logger ?? defaultLogger;
   const provisioning = createProvisioning(deps.connectors, deps.store);
   return {
-    users: usersHandler(deps.connectors, provisioning, logger('users')),
-    groups: groupsHandler(deps.connectors, provisioning, logger('groups')),
+    users: usersHandler(deps.connectors, provisioning, logger('users'), deps.metrics ?? null),
+    groups: groupsHandler(deps.connectors, provisioning, logger('groups'), deps.metrics ?? null),
     discovery: discoveryHandler(deps.connectors, logger('discovery')),
   };
 }

@@ -1,18 +1,21 @@
 /**
- * The middy pipeline every SCIM Lambda uses: Powertools logger context → SCIM error edge → the
- * request parsed into a `ScimRequest` → the route's action. One error edge (as in middy's
+ * The middy pipeline every SCIM Lambda uses: Powertools logger context → request telemetry (one
+ * provisioning log line and metric, see observability.ts) → SCIM error edge → the request parsed
+ * into a `ScimRequest` → the route's action. One error edge (as in middy's
  * http-error-handler): a `ScimError` goes out as its SCIM body, status and headers; anything else is
  * logged (request id, connector, route; never headers, token or body) and answered with an opaque
  * SCIM 500.
  */
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { connectorMap, type ConnectorConfig } from '../connectors/config.js';
 import { isScimError } from '../scim/errors.js';
 import { parseJsonBody } from './body.js';
 import { publicBaseUrl } from './location.js';
+import { requestTelemetry, telemetryFor, type RequestTelemetry } from './observability.js';
 import { QueryParams } from './query.js';
 import { errorResponse, internalErrorResponse } from './response.js';
 import { resolveRoute, type HandlerName, type HttpMethod, type Route } from './routes.js';
@@ -33,6 +36,8 @@ export interface ScimRequest {
   readonly baseUrl: string;
   /** API Gateway's request id (also in every log line). */
   readonly requestId: string;
+  /** What the action reports for the provisioning log line and metric (resource id, deactivation). */
+  readonly telemetry: RequestTelemetry;
 }
 
 export type ScimAction = (request: ScimRequest) => Promise<APIGatewayProxyResult>;
@@ -41,24 +46,35 @@ export interface ScimHandlerOptions {
   readonly handler: HandlerName;
   readonly connectors: readonly ConnectorConfig[];
   readonly logger: Logger;
+  /** Provisioning metrics (users, groups); none for discovery or the local gateway. */
+  readonly metrics?: Metrics | undefined;
 }
 
 const WITH_BODY = new Set<string>(['POST', 'PUT', 'PATCH']);
 
 class MisconfigurationError extends Error {}
 
-/** Reads the request; throws ScimError for client errors (404/405/413/415/400). */
+/**
+ * Reads the request; throws ScimError for client errors (404/405/413/415/400). Fills `telemetry`
+ * as it goes, so a rejected request is still logged with what was known.
+ */
 export function parseScimRequest(
   event: APIGatewayProxyEvent,
   connectors: ReadonlyMap<string, ConnectorConfig>,
   handler: HandlerName,
+  telemetry: RequestTelemetry = {},
 ): ScimRequest {
   const name = event.requestContext.authorizer?.[AUTHORIZER_CONNECTOR_KEY] as unknown;
   if (typeof name !== 'string' || name === '') throw new MisconfigurationError('no connector in the authorizer context');
   const connector = connectors.get(name);
   if (!connector) throw new MisconfigurationError(`authorizer context names an unknown connector`);
+  telemetry.connector = connector.name;
   const method = event.httpMethod.toUpperCase();
   const route = resolveRoute(method, event.resource, connector.basePath);
+  telemetry.operation = route.action;
+  telemetry.resourceType = route.path.split('/')[0];
+  const id = event.pathParameters?.id;
+  if (id !== undefined && route.path.endsWith('{id}')) telemetry.resourceId = id;
   if (route.handler !== handler) throw new MisconfigurationError(`route ${route.path} belongs to the ${route.handler} handler`);
   const pathParameters: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) pathParameters[k] = v;
@@ -72,6 +88,7 @@ export function parseScimRequest(
     body: WITH_BODY.has(method) ? parseJsonBody(event) : undefined,
     baseUrl: publicBaseUrl(event, connector.basePath),
     requestId: event.requestContext.requestId,
+    telemetry,
   };
 }
 
@@ -96,8 +113,11 @@ export function scimErrorEdge(logger: Logger): MiddlewareObj<APIGatewayProxyEven
 export function scimHandler(options: ScimHandlerOptions, action: ScimAction) {
   const connectors = connectorMap(options.connectors);
   const { logger } = options;
+  // onError/after run in reverse order: the error edge answers first, telemetry then sees the
+  // final status, and the logger context is reset last.
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(requestTelemetry(logger, options.metrics))
     .use(scimErrorEdge(logger))
     .handler(async (event) => {
       logger.appendKeys({
@@ -106,7 +126,7 @@ export function scimHandler(options: ScimHandlerOptions, action: ScimAction) {
         resource: event.resource,
         method: event.httpMethod,
       });
-      const request = parseScimRequest(event, connectors, options.handler);
+      const request = parseScimRequest(event, connectors, options.handler, telemetryFor(event));
       return action(request);
     });
 }

@@ -14,6 +14,7 @@ import { requireObjectBody } from '../body.js';
 import { ifMatchHeader, isNotModified } from '../conditional.js';
 import { resourceUrl } from '../location.js';
 import type { ScimRequest } from '../middleware.js';
+import { isDeactivation } from '../observability.js';
 import { emptyResponse, jsonResponse } from '../response.js';
 
 /** `count` default and ceiling (also advertised as `filter.maxResults`). */
@@ -103,6 +104,7 @@ export function makeResourceAction(service: ResourceService, endpoint: 'Users' |
       }
       case 'create': {
         const r = await service.create(connector, requireObjectBody(req.body), read);
+        req.telemetry.resourceId = r.id;
         return resourceResponse(201, r, { Location: resourceUrl(req.baseUrl, endpoint, r.id) });
       }
       case 'get': {
@@ -112,10 +114,12 @@ export function makeResourceAction(service: ResourceService, endpoint: 'Users' |
       }
       case 'replace': {
         const r = await service.replace(connector, id, requireObjectBody(req.body), write);
+        if (endpoint === 'Users') req.telemetry.deactivated = isDeactivation('replace', req.body, r.resource);
         return resourceResponse(200, r);
       }
       case 'patch': {
         const r = await service.patch(connector, id, requireObjectBody(req.body), write);
+        if (endpoint === 'Users') req.telemetry.deactivated = isDeactivation('patch', req.body, r.resource);
         const named = req.query.has('attributes') || req.query.has('excludedAttributes');
         return named ? resourceResponse(200, r) : emptyResponse(204, { ETag: r.etag });
       }

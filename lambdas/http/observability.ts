@@ -1,0 +1,182 @@
+/**
+ * What a SCIM handler tells the platform team about each request, derived at the HTTP edge (route
+ * action + answered status + ScimError scimType + what the action reported), so the provisioning
+ * service stays free of telemetry:
+ *  - one INFO "provisioning" log line with the `LOG_FIELDS` keys (never the token, the body or
+ *    attribute values: a `userName` is personal data);
+ *  - at most one EMF metric (Count 1) per request, namespace `METRIC_NAMESPACE`, dimensions exactly
+ *    `{service, connector}` — what lib/constructs/observability.ts charts.
+ *
+ * Metrics are flushed here, synchronously and only when one was recorded, instead of through
+ * Powertools' `logMetrics` middleware: that one flushes after every invocation and warns "No
+ * application metrics to publish" on each read (GET, list, discovery), and a flush in the same tick
+ * as `addDimension`/`addMetric` cannot mix two concurrent invocations' connectors (the local
+ * gateway runs them in one process).
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { isScimError } from '../scim/errors.js';
+import { coerceBoolean } from '../scim/normalize.js';
+import {
+  CONNECTOR_DIMENSION,
+  LOG_FIELDS,
+  METRIC_NAMESPACE,
+  PROVISIONING_METRICS,
+  SERVICE_NAME,
+  type ProvisioningMetric,
+} from './metric-names.js';
+import type { Action } from './routes.js';
+
+/** Filled while a request is parsed and served; read once the response (or error) is known. */
+export interface RequestTelemetry {
+  /** The connector, once validated against the configuration (never a raw authorizer value). */
+  connector?: string;
+  operation?: Action;
+  resourceType?: string;
+  resourceId?: string;
+  /** Set by the Users action: this PUT/PATCH set `active` to false. */
+  deactivated?: boolean;
+}
+
+const byEvent = new WeakMap<APIGatewayProxyEvent, RequestTelemetry>();
+
+/** The telemetry record of one invocation (keyed by its event object: safe under concurrency). */
+export function telemetryFor(event: APIGatewayProxyEvent): RequestTelemetry {
+  let t = byEvent.get(event);
+  if (!t) byEvent.set(event, (t = {}));
+  return t;
+}
+
+/** One per container (the entry files call the handler factories once). */
+export function defaultMetrics(): Metrics {
+  return new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME });
+}
+
+/**
+ * The provisioning outcome a response counts as, if any. Reads (get, list, search) and server
+ * errors count as none: API Gateway's Count/5XXError and the Lambda metrics already cover them.
+ */
+export function provisioningMetric(operation: Action | undefined, status: number, deactivated = false): ProvisioningMetric | undefined {
+  if (status === 409 || status === 412) return 'conflicts';
+  if (status >= 400 && status < 500) return 'rejected';
+  if (status < 200 || status >= 300) return undefined;
+  switch (operation) {
+    case 'create':
+      return status === 201 ? 'created' : undefined;
+    case 'replace':
+    case 'patch':
+      return deactivated ? 'deactivated' : 'updated';
+    case 'delete':
+      return status === 204 ? 'deleted' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+const USER_SCHEMA_PREFIX = 'urn:ietf:params:scim:schemas:core:2.0:user:';
+
+/** `active`, `urn:…:core:2.0:User:active` (any case) → true. */
+function isActiveKey(key: string): boolean {
+  const k = key.toLowerCase();
+  return k === 'active' || k === `${USER_SCHEMA_PREFIX}active`;
+}
+
+/** `active` of an attribute object (PUT body, path-less PATCH value), keys case-insensitive. */
+function activeIn(value: unknown): { found: boolean; value?: boolean | undefined } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { found: false };
+  let out: { found: boolean; value?: boolean | undefined } = { found: false };
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (isActiveKey(k)) out = { found: true, value: coerceBoolean(v) };
+    else if (k.toLowerCase() === USER_SCHEMA_PREFIX.slice(0, -1)) {
+      const nested = activeIn(v);
+      if (nested.found) out = nested;
+    }
+  }
+  return out;
+}
+
+/**
+ * The `active` value a user PUT or PATCH body asks for: `false`/`true` (string forms in any case,
+ * as Entra sends `"False"`), `undefined` when the request does not touch `active` (or removes it).
+ * PATCH operations apply in order, so the last one that touches `active` wins. Malformed bodies
+ * answer undefined (the service rejects them anyway).
+ */
+export function requestedActive(operation: Action, body: unknown): boolean | undefined {
+  if (operation === 'replace') return activeIn(body).value;
+  if (operation !== 'patch' || typeof body !== 'object' || body === null) return undefined;
+  const ops = Object.entries(body as Record<string, unknown>).find(([k]) => k.toLowerCase() === 'operations')?.[1];
+  if (!Array.isArray(ops)) return undefined;
+  let result: boolean | undefined;
+  for (const raw of ops) {
+    if (typeof raw !== 'object' || raw === null) continue;
+    const o = raw as Record<string, unknown>;
+    const op = typeof o.op === 'string' ? o.op.toLowerCase() : '';
+    const path = typeof o.path === 'string' ? o.path.trim() : undefined;
+    if (op === 'remove') {
+      if (path !== undefined && isActiveKey(path)) result = undefined;
+      continue;
+    }
+    if (op !== 'add' && op !== 'replace') continue;
+    if (path === undefined || path === '') {
+      const a = activeIn(o.value);
+      if (a.found) result = a.value;
+    } else if (isActiveKey(path)) result = coerceBoolean(o.value);
+  }
+  return result;
+}
+
+/**
+ * Whether a user PUT/PATCH deactivated the user: the request set `active` to false and the
+ * resulting resource is not active (when the answer's projection carries `active`).
+ *
+ * Known limit: the HTTP edge does not see the state before the write, so re-sending
+ * `active: false` to an already inactive user counts again.
+ */
+export function isDeactivation(operation: Action, body: unknown, result: Readonly<Record<string, unknown>> | undefined): boolean {
+  if (requestedActive(operation, body) !== false) return false;
+  const after = result?.active;
+  return after === undefined || coerceBoolean(after) === false;
+}
+
+/**
+ * The middleware: after the error edge has turned any error into a response, writes the log line
+ * and the metric. Telemetry never changes or fails the response.
+ */
+export function requestTelemetry(logger: Logger, metrics?: Metrics): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  const record = (request: { event: APIGatewayProxyEvent; response: APIGatewayProxyResult | undefined | null; error?: unknown }): void => {
+    try {
+      const t = telemetryFor(request.event);
+      const status = request.response?.statusCode ?? 500;
+      const error = request.error;
+      const scimType = isScimError(error) ? error.scimType : undefined;
+      const f = LOG_FIELDS;
+      logger.info('provisioning', {
+        [f.connector]: t.connector,
+        [f.operation]: t.operation,
+        [f.resourceType]: t.resourceType,
+        [f.resourceId]: t.resourceId,
+        [f.outcome]: status < 400 ? 'success' : 'failure',
+        [f.status]: status,
+        [f.scimType]: scimType,
+      });
+      const metric = metrics && t.connector !== undefined ? provisioningMetric(t.operation, status, t.deactivated) : undefined;
+      if (metrics && metric && t.connector !== undefined) {
+        // Synchronous from here to the flush: no other invocation can interleave.
+        metrics.addDimension(CONNECTOR_DIMENSION, t.connector);
+        metrics.addMetric(PROVISIONING_METRICS[metric], MetricUnit.Count, 1);
+        metrics.publishStoredMetrics();
+      }
+    } catch (e) {
+      logger.warn('telemetry failed', e instanceof Error ? e : String(e));
+    }
+  };
+  return {
+    before: (request) => {
+      byEvent.set(request.event, {});
+    },
+    after: record,
+    onError: record,
+  };
+}
