@@ -5,6 +5,7 @@
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { makeAuthorizer } from '../../lambdas/auth/authorizer.js';
@@ -14,7 +15,8 @@ import { createHandlers, documentClient } from '../../lambdas/http/app.js';
 import { ScimStore } from '../../lambdas/store/store.js';
 import { createTableInput, TABLE, timeToLiveInput } from '../../lambdas/store/table.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
-import { startGateway, type Gateway } from './gateway.js';
+import { startGateway, type Gateway, type ProxyHandler } from './gateway.js';
+import type { HandlerName } from '../../lambdas/http/routes.js';
 import { ensureToken, FileTokenSource } from './token-files.js';
 
 export interface LocalEndpointOptions {
@@ -33,6 +35,14 @@ export interface LocalEndpointOptions {
   /** Powertools log level for the handlers; default `WARN`. */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   readonly onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
+  /**
+   * Hooks for the benchmarks (test/bench): see the DynamoDB client the handlers use (to add a
+   * metering middleware) and wrap each handler (per-request context and timing). Not for `npm start`.
+   */
+  readonly instrument?: {
+    readonly documentClient?: (doc: DynamoDBDocumentClient) => void;
+    readonly handler?: (name: HandlerName, handler: ProxyHandler) => ProxyHandler;
+  };
 }
 
 export interface ConnectorEndpoint {
@@ -93,8 +103,13 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     const logger = (handler: string) => new Logger({ serviceName: 'scim', logLevel, persistentKeys: { handler } });
     const doc = documentClient(endpoint);
     stops.push(async () => doc.destroy());
+    options.instrument?.documentClient?.(doc);
     const store = new ScimStore({ doc, tableName });
-    const handlers = createHandlers({ connectors: options.connectors, store, logger });
+    const created: Record<HandlerName, ProxyHandler> = createHandlers({ connectors: options.connectors, store, logger });
+    const wrap = options.instrument?.handler;
+    const handlers: Record<HandlerName, ProxyHandler> = wrap
+      ? { users: wrap('users', created.users), groups: wrap('groups', created.groups), discovery: wrap('discovery', created.discovery) }
+      : created;
     const authorizer = makeAuthorizer({
       source: new CachedTokenSource(new FileTokenSource(tokenDir)),
       connectors: new Set(options.connectors.map((c) => c.name)),
