@@ -75,15 +75,16 @@ describe('service with a failing DynamoDB', () => {
   it.each(['ProvisionedThroughputExceededException', 'InternalServerError', 'TransactionCanceledException'])('%s → 503 with Retry-After', async (name) => {
     const svc = failing(name);
     const calls = [
-      svc.users.get('c', 'id'),
-      svc.users.create('c', { userName: 'x' }),
-      svc.users.list('c', { count: 10 }),
-      svc.users.list('c', { count: 10, filter: 'userName eq "x"' }),
-      svc.groups.patch('c', 'g', { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: 'u' }] }] }),
-      svc.groups.delete('c', 'g'),
+      () => svc.users.get('c', 'id'),
+      () => svc.users.create('c', { userName: 'x' }),
+      () => svc.users.list('c', { count: 10 }),
+      () => svc.users.list('c', { count: 10, filter: 'userName eq "x"' }),
+      () => svc.groups.patch('c', 'g', { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: 'u' }] }] }),
+      () => svc.groups.delete('c', 'g'),
     ];
-    for (const p of calls) {
-      const e = await p.then(
+    // Thunks, not promises: a promise created before it is awaited would reject unhandled.
+    for (const call of calls) {
+      const e = await call().then(
         () => undefined,
         (err: unknown) => err,
       );
