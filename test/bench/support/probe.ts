@@ -1,0 +1,121 @@
+/**
+ * Per-HTTP-request DynamoDB accounting inside the local endpoint. The handlers run in-process, so a
+ * handler wrapper opens an AsyncLocalStorage context and a middleware on the handlers' DynamoDB
+ * client records every call (API, consumed RCU/WCU) and the time DynamoDB calls were in flight
+ * into it. Handler time minus in-flight time is the handler's own time. Attached through the
+ * endpoint's `instrument` hooks (bin/local/endpoint.ts); the store and handlers are untouched.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { ProxyHandler } from '../../../bin/local/gateway.js';
+import { operationName } from '../../../lambdas/store/metering.js';
+
+/** Request header naming the request kind (the bench client sets it; the handler ignores it). */
+export const KIND_HEADER = 'x-bench-kind';
+
+export interface CallCount {
+  calls: number;
+  rcu: number;
+  wcu: number;
+}
+
+export interface RequestRecord {
+  kind: string;
+  handler: string;
+  status: number;
+  /** Handler wall time (ms). */
+  handlerMs: number;
+  /** Time at least one DynamoDB call of this request was in flight (ms), SDK work included. */
+  ddbMs: number;
+  byOp: Record<string, CallCount>;
+}
+
+interface Live extends RequestRecord {
+  inFlight: number;
+  since: number;
+}
+
+const READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
+const CAPACITY = new Set([...READS, 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+
+export function totalCalls(r: Pick<RequestRecord, 'byOp'>): CallCount {
+  const t = { calls: 0, rcu: 0, wcu: 0 };
+  for (const c of Object.values(r.byOp)) {
+    t.calls += c.calls;
+    t.rcu += c.rcu;
+    t.wcu += c.wcu;
+  }
+  return t;
+}
+
+export class Probe {
+  private readonly als = new AsyncLocalStorage<Live>();
+  /** Finished requests, in completion order (bounded: oldest dropped past `max`). */
+  records: RequestRecord[] = [];
+  /** DynamoDB calls made outside any handler (the authorizer must make none). */
+  outside: Record<string, CallCount> = {};
+  /** Capacity reporting costs a few response bytes; the cost tables need it, throughput runs not. */
+  capacity = true;
+
+  constructor(private readonly max = 2_000_000) {}
+
+  take(): RequestRecord[] {
+    const r = this.records;
+    this.records = [];
+    return r;
+  }
+
+  readonly instrument = {
+    documentClient: (doc: DynamoDBDocumentClient): void => {
+      doc.middlewareStack.add(
+        (next, context) => async (args) => {
+          const op = operationName((context as { commandName?: string }).commandName);
+          const input = args.input as Record<string, unknown>;
+          if (this.capacity && CAPACITY.has(op) && input.ReturnConsumedCapacity === undefined) input.ReturnConsumedCapacity = 'TOTAL';
+          const live = this.als.getStore();
+          const target = live ? live.byOp : this.outside;
+          if (live && live.inFlight++ === 0) live.since = performance.now();
+          const count = (target[op] ??= { calls: 0, rcu: 0, wcu: 0 });
+          count.calls++;
+          try {
+            const out = await next(args);
+            const cc = (out.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+            for (const c of (Array.isArray(cc) ? cc : cc ? [cc] : []) as { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }[]) {
+              const read = READS.has(op);
+              count.rcu += c.ReadCapacityUnits ?? (read ? (c.CapacityUnits ?? 0) : 0);
+              count.wcu += c.WriteCapacityUnits ?? (read ? 0 : (c.CapacityUnits ?? 0));
+            }
+            return out;
+          } finally {
+            if (live && --live.inFlight === 0) live.ddbMs += performance.now() - live.since;
+          }
+        },
+        { step: 'initialize', name: 'benchProbe', override: true },
+      );
+    },
+    handler: (name: string, h: ProxyHandler): ProxyHandler => {
+      return async (event: APIGatewayProxyEvent, ctx) => {
+        const label = headerValue(event, KIND_HEADER);
+        const kind = label !== undefined ? decodeURIComponent(label) : `${event.httpMethod} ${name}`;
+        const live: Live = { kind, handler: name, status: 0, handlerMs: 0, ddbMs: 0, byOp: {}, inFlight: 0, since: 0 };
+        const started = performance.now();
+        try {
+          const res = await this.als.run(live, () => h(event, ctx));
+          live.status = res.statusCode;
+          return res;
+        } finally {
+          live.handlerMs = performance.now() - started;
+          if (this.records.length >= this.max) this.records.shift();
+          const { inFlight: _i, since: _s, ...rec } = live;
+          this.records.push(rec);
+        }
+      };
+    },
+  };
+}
+
+function headerValue(event: APIGatewayProxyEvent, name: string): string | undefined {
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === name && v !== undefined) return v;
+  return undefined;
+}
