@@ -233,7 +233,8 @@ export class ResourceService {
         const members = memberRefs(attrs);
         return (await this.store.repo.replaceMembers(connector, current, attrs, members, { versioned: true })).group;
       });
-      return this.render(connector, written, opts, 'explicit');
+      // Okta's AIW PUT answer is read back as the group: members are `returned: default` (RFC 7643 §4.2).
+      return this.render(connector, written, opts, this.kind === 'Group' ? 'auto' : 'explicit');
     });
   }
 
@@ -286,8 +287,17 @@ export class ResourceService {
         ...(filter ? { filter, evaluate: (f: Filter, res: ScimResource) => matchesFilter(f, res, rs), query: printFilter(filter) } : {}),
         ...(cursorPaging ? { cursor: q.cursor } : { startIndex: q.startIndex ?? 1 }),
       });
-      const resources: ScimResource[] = [];
-      for (const item of r.items) resources.push((await this.render(connector, item, q, 'explicit')).resource);
+      // Groups carry `members` unless excluded: Okta imports memberships from group pages (scim-clients.md
+      // §2.5) while Entra always sends excludedAttributes=members. A user's derived `groups` is read
+      // only when named, so a user page stays O(page). Rendered a few at a time, not one by one.
+      const derived = this.kind === 'Group' ? 'auto' : 'explicit';
+      const resources: ScimResource[] = new Array(r.items.length);
+      const LIST_RENDER_CONCURRENCY = 8;
+      for (let i = 0; i < r.items.length; i += LIST_RENDER_CONCURRENCY) {
+        const batch = r.items.slice(i, i + LIST_RENDER_CONCURRENCY);
+        const rendered = await Promise.all(batch.map((item) => this.render(connector, item, q, derived)));
+        rendered.forEach((x, j) => (resources[i + j] = x.resource));
+      }
       return listResponse({
         resources,
         totalResults: r.totalResults,

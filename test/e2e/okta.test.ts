@@ -222,10 +222,8 @@ describe('Okta: group push', () => {
     expect(await members()).toEqual([u1, u3].sort());
   });
 
-  // Known gap (provisioning service, not the HTTP layer): the service renders PUT answers and
-  // list pages without `members` unless `attributes` names them. Okta imports memberships from
-  // group lists (scim-clients.md §2.5). `it.fails` flips to a failure once the service returns them.
-  it.fails('PUT /Groups/{id} with the full member list (AIW) → 200 with members in the answer', async () => {
+  // Okta imports memberships from group lists and reads PUT answers back (scim-clients.md §2.5, §2.9).
+  it('PUT /Groups/{id} with the full member list (AIW) → 200 with members in the answer', async () => {
     const res = await okta.put(`/Groups/${gid}`, { schemas: [GROUP], id: gid, displayName, members: [{ value: u2 }, { value: u3 }] });
     expectScim(res, 200);
     expect(res.body.displayName).toBe(displayName);
@@ -240,7 +238,7 @@ describe('Okta: group push', () => {
     expect(await members()).toEqual([u2, u3].sort());
   });
 
-  it.fails('import lists groups with their members', async () => {
+  it('import lists groups with their members', async () => {
     const res = await okta.get('/Groups?startIndex=1&count=100');
     expectList(res, 1);
     const g = res.body.Resources.find((x: { id: string }) => x.id === gid);
