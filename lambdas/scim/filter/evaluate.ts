@@ -18,6 +18,7 @@
  * is nothing to compare against.
  */
 import { ScimError } from '../errors.js';
+import { coerceBoolean } from '../normalize.js';
 import type { AttributeDefinition, ScimResource } from '../schema/types.js';
 import {
   collect,
@@ -102,16 +103,6 @@ export function elementScope(parent: AttributeDefinition): Scope {
   };
 }
 
-function toBoolean(v: unknown): boolean | undefined {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'string') {
-    const l = v.trim().toLowerCase();
-    if (l === 'true') return true;
-    if (l === 'false') return false;
-  }
-  return undefined;
-}
-
 function toNumber(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
   if (typeof v === 'string' && v.trim() !== '') {
@@ -151,9 +142,9 @@ function valueTest(def: AttributeDefinition, op: CompareOperator, operand: Exclu
   switch (def.type) {
     case 'boolean': {
       if (ordering || substring) invalid(`operator '${op}' cannot be used on boolean attribute '${where}'`);
-      const b = toBoolean(operand);
+      const b = coerceBoolean(operand);
       if (b === undefined) invalid(`boolean attribute '${where}' compared with ${JSON.stringify(operand)}; expected true or false`);
-      return (v) => toBoolean(v) === b;
+      return (v) => coerceBoolean(v) === b;
     }
     case 'integer':
     case 'decimal': {
