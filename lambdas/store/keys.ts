@@ -99,3 +99,36 @@ export function decodeKeyPart(part: string): string | undefined {
   if (part.startsWith('$')) return undefined;
   return decodeURIComponent(part);
 }
+
+/** What a table key addresses, as far as change events care (lambdas/events). */
+export type ItemKeyKind =
+  | { readonly item: 'resource'; readonly connector: string; readonly kind: ResourceKind }
+  | { readonly item: 'membership'; readonly connector: string; readonly groupId: string }
+  | { readonly item: 'other' };
+
+/**
+ * Inverse of the layout above for resource and membership items (the only items that are changes a
+ * consumer sees). Guards, counters, bookmarks and purge tasks — and keys whose connector or group
+ * id was hashed — are `other`. Ids are read from the item itself (`id`, `mid`), not from the SK.
+ */
+export function parseItemKey(pk: string): ItemKeyKind {
+  const parts = pk.split('#');
+  if (parts[0] !== 'C' || parts[1] === undefined) return { item: 'other' };
+  const safeDecode = (part: string): string | undefined => {
+    try {
+      return decodeKeyPart(part);
+    } catch {
+      return undefined; // not produced by encodeKeyPart
+    }
+  };
+  const connector = safeDecode(parts[1]);
+  if (connector === undefined) return { item: 'other' };
+  if (parts.length === 3 && (parts[2] === 'USER' || parts[2] === 'GROUP')) {
+    return { item: 'resource', connector, kind: parts[2] === 'USER' ? 'User' : 'Group' };
+  }
+  if (parts.length === 4 && parts[2] === 'MEMBERS' && parts[3] !== undefined) {
+    const groupId = safeDecode(parts[3]);
+    return groupId === undefined ? { item: 'other' } : { item: 'membership', connector, groupId };
+  }
+  return { item: 'other' };
+}

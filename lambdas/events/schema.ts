@@ -1,0 +1,66 @@
+/**
+ * The change event contract consumers code against (README "Change events"). Declared once so the
+ * publisher (Lambda), the local tailer (`npm start`) and the docs cannot disagree. Additive changes
+ * only: consumers are other teams' apps.
+ */
+import type { ScimResource } from '../scim/schema/types.js';
+import type { ResourceKind } from '../store/keys.js';
+
+/** EventBridge `source` of every change event (overridable per deployment with `SCIM_EVENT_SOURCE`). */
+export const DEFAULT_EVENT_SOURCE = 'scim';
+
+export const CHANGE_EVENT_KINDS = [
+  'user.created',
+  'user.updated',
+  'user.deactivated',
+  'user.reactivated',
+  'user.deleted',
+  'group.created',
+  'group.updated',
+  'group.deleted',
+  'member.added',
+  'member.removed',
+] as const;
+
+/** Also the EventBridge `detail-type`, so rules can match on it directly. */
+export type ChangeEventKind = (typeof CHANGE_EVENT_KINDS)[number];
+
+export interface AttributeChange {
+  /** Absent when the attribute did not exist before. */
+  readonly before?: unknown;
+  /** Absent when the attribute was removed. */
+  readonly after?: unknown;
+}
+
+export interface MemberRefDetail {
+  readonly value: string;
+  readonly type: ResourceKind;
+  readonly display?: string;
+}
+
+/** The EventBridge `detail` of a change event. */
+export interface ChangeEvent {
+  /** Stable for the change (the same on every redelivery and replay): deduplicate on it. */
+  readonly eventId: string;
+  readonly kind: ChangeEventKind;
+  readonly connector: string;
+  readonly resourceType: ResourceKind;
+  /** The user or group id (for member events: the group's). */
+  readonly resourceId: string;
+  /** `meta.version` as a number (ETag `W/"<version>"`); absent on member events (membership items are not versioned). */
+  readonly version?: number;
+  /** When the change happened (ISO 8601). */
+  readonly time: string;
+  /** DynamoDB stream sequence number: increases per item key, so orders the changes of one resource. */
+  readonly sequence?: string;
+  /** created/updated/deactivated/reactivated: attribute paths that changed (all present ones on create). */
+  readonly changedAttributes?: readonly string[];
+  /** updated/deactivated/reactivated: before/after per changed attribute path. */
+  readonly changes?: Readonly<Record<string, AttributeChange>>;
+  /** The resource after the change (deleted: its last state). Groups without `members`; never a password. */
+  readonly resource?: ScimResource;
+  /** member events: the member added to / removed from the group. */
+  readonly member?: MemberRefDetail;
+  /** Set when the event was too large for EventBridge and `resource`/`changes` values were dropped. */
+  readonly truncated?: true;
+}
