@@ -1,12 +1,37 @@
 /**
- * Connector profiles: which SCIM schema extensions a connector serves. Only `generic` exists so far
- * (core User + EnterpriseUser + core Group); app-specific profiles add their extension URNs here.
+ * The profile registry: every profile a connector may name in `scim:connectors[].profile`.
+ * Adding an app = one file under `profiles/` plus its name in PROFILE_NAMES and its entry in
+ * PROFILES (the Record type makes a missing entry a compile error). Profiles are resolved once
+ * (schemas built, rule paths checked) and shared by every request.
  */
+import type { ConnectorProfile } from './profile.js';
+import { askspoke } from './profiles/askspoke.js';
+import { generic } from './profiles/generic.js';
+import { ideo } from './profiles/ideo.js';
+import { jostle } from './profiles/jostle.js';
+import { spaceiq } from './profiles/spaceiq.js';
+import { resolveProfile, type ResolvedProfile } from './rules.js';
 
-export const PROFILE_NAMES = ['generic'] as const;
+export const PROFILE_NAMES = ['generic', 'askspoke', 'spaceiq', 'jostle', 'ideo'] as const;
 
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
+export const PROFILES: Readonly<Record<ProfileName, ConnectorProfile>> = { generic, askspoke, spaceiq, jostle, ideo };
+
 export function isProfileName(name: string): name is ProfileName {
   return (PROFILE_NAMES as readonly string[]).includes(name);
+}
+
+const resolved = new Map<ProfileName, ResolvedProfile>();
+
+/** The resolved profile (cached). Throws ProfileError when the profile itself is malformed. */
+export function profileFor(name: ProfileName): ResolvedProfile {
+  let p = resolved.get(name);
+  if (!p) {
+    const profile = PROFILES[name];
+    if (profile.name !== name) throw new Error(`profile registered as "${name}" is named "${profile.name}"`);
+    p = resolveProfile(profile);
+    resolved.set(name, p);
+  }
+  return p;
 }

@@ -13,7 +13,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { connectorMap, connectorsFromEnv, type ConnectorConfig } from '../connectors/config.js';
-import { schemasFor } from '../connectors/schemas.js';
+import { profileFor } from '../connectors/profiles.js';
 import { Provisioning } from '../provisioning/index.js';
 import { ScimStore } from '../store/store.js';
 import { TABLE } from '../store/table.js';
@@ -41,14 +41,12 @@ export function defaultLogger(handler: string): Logger {
 
 export function createProvisioning(connectors: readonly ConnectorConfig[], store: ScimStore): Provisioning {
   const byName = connectorMap(connectors);
-  return new Provisioning({
-    store,
-    schemas: (name) => {
-      const c = byName.get(name);
-      if (!c) throw new Error(`unknown connector ${name}`);
-      return schemasFor(c.profile);
-    },
-  });
+  const profile = (name: string) => {
+    const c = byName.get(name);
+    if (!c) throw new Error(`unknown connector ${name}`);
+    return profileFor(c.profile);
+  };
+  return new Provisioning({ store, schemas: (name) => profile(name).schemas, profile });
 }
 
 export function discoveryHandler(connectors: readonly ConnectorConfig[], logger: Logger = defaultLogger('discovery')) {

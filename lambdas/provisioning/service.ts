@@ -14,6 +14,11 @@
  *    page stays O(page) calls.
  *  - Group `members` are read only when the projection wants them (`excludedAttributes=members`
  *    reads none); at most `maxMembersReturned` are returned inline, beyond that 400 tooMany.
+ *  - The connector's profile (lambdas/connectors) applies here, never in handlers: a resource type
+ *    it does not offer is 404 for every operation; its attribute rules run on every normalised
+ *    write (after PATCH is applied, so PUT and PATCH get the same treatment); with
+ *    `deactivation: 'delete'` a write that leaves a user `active: false` deletes the account
+ *    (membership edges included) and is answered with the user as written, `active: false`.
  */
 import { ScimError, isScimError } from '../scim/errors.js';
 import { etagFor, etagMatches } from '../scim/etag.js';
@@ -34,6 +39,7 @@ import { isStorageError, StorageError, toScimError } from '../store/errors.js';
 import { scimView, type StoredResource } from '../store/items.js';
 import type { ResourceKind } from '../store/keys.js';
 import type { ScimStore } from '../store/store.js';
+import { applyRules, type ResolvedProfile } from '../connectors/rules.js';
 
 export interface ConnectorSchemas {
   readonly user: ResourceSchema;
@@ -44,6 +50,8 @@ export interface ProvisioningOptions {
   readonly store: ScimStore;
   /** The resource schemas of a connector (core + its extensions). */
   readonly schemas: (connector: string) => ConnectorSchemas;
+  /** The connector's resolved profile (rules, offered types, lifecycle); none = no rules. */
+  readonly profile?: (connector: string) => ResolvedProfile;
   /** Re-read/re-apply attempts for a PATCH/PUT that lost a race (no If-Match). Default 12. */
   readonly conflictRetries?: number;
   /** Most members returned inline with a group. Default 100 000. */
@@ -143,9 +151,28 @@ export class ResourceService {
     this.maxMembers = o.maxMembersReturned ?? 100_000;
   }
 
+  /** The resource schema, after checking the connector offers this resource type (404 otherwise). */
   private rs(connector: string): ResourceSchema {
+    const p = this.o.profile?.(connector);
+    if (p && !p.offers(this.kind)) throw ScimError.notFound(`This connector does not offer ${endpoint(this.kind)}`);
     const s = this.o.schemas(connector);
     return this.kind === 'User' ? s.user : s.group;
+  }
+
+  /** The profile's rules on a normalised write (`current`: stored attributes of an update). */
+  private rules(connector: string, rs: ResourceSchema, attrs: ScimResource, current?: StoredResource): ScimResource {
+    const p = this.o.profile?.(connector);
+    return p ? applyRules(rs, p.rules[this.kind], attrs, current?.attributes) : attrs;
+  }
+
+  /**
+   * A user write under `deactivation: 'delete'` that leaves the user inactive: deletes the account
+   * instead (conditional on the version read) and returns what would have been written.
+   */
+  private async removeIfDeactivated(connector: string, current: StoredResource, attrs: ScimResource): Promise<StoredResource | undefined> {
+    if (this.kind !== 'User' || attrs.active !== false || this.o.profile?.(connector)?.deactivation !== 'delete') return undefined;
+    await this.store.repo.delete(connector, current);
+    return { ...current, version: current.version + 1, lastModified: new Date().toISOString(), attributes: stripServer(attrs) };
   }
 
   private notFound(id: string): ScimError {
@@ -210,7 +237,8 @@ export class ResourceService {
 
   async create(connector: string, body: unknown, opts: ReadOptions = {}): Promise<ResourceResult> {
     return guarded(async () => {
-      const attrs = normalizeResource(this.rs(connector), body);
+      const rs = this.rs(connector);
+      const attrs = this.rules(connector, rs, normalizeResource(rs, body));
       if (this.kind === 'User') {
         const r = await this.store.repo.createUser(connector, attrs);
         return this.render(connector, r, opts, 'explicit');
@@ -227,9 +255,11 @@ export class ResourceService {
   /** PUT: the body replaces all client-writable attributes (and, for groups, the member list). */
   async replace(connector: string, id: string, body: unknown, opts: WriteOptions = {}): Promise<ResourceResult> {
     return guarded(async () => {
-      const attrs = normalizeResource(this.rs(connector), body);
+      const rs = this.rs(connector);
+      const sent = normalizeResource(rs, body);
       const written = await this.withRetry(connector, id, opts.ifMatch, async (current) => {
-        if (this.kind === 'User') return this.store.repo.replace(connector, current, attrs);
+        const attrs = this.rules(connector, rs, sent, current);
+        if (this.kind === 'User') return (await this.removeIfDeactivated(connector, current, attrs)) ?? this.store.repo.replace(connector, current, attrs);
         const members = memberRefs(attrs);
         return (await this.store.repo.replaceMembers(connector, current, attrs, members, { versioned: true })).group;
       });
@@ -246,14 +276,16 @@ export class ResourceService {
       const written = await this.withRetry(connector, id, opts.ifMatch, async (current, ifMatched) => {
         if (this.kind === 'User') {
           const next = applyPatch(rs, scimView(current), ops);
-          const attrs = normalizeResource(rs, next);
+          const attrs = this.rules(connector, rs, normalizeResource(rs, next), current);
+          const removed = await this.removeIfDeactivated(connector, current, attrs);
+          if (removed) return removed;
           if (sameJson(stripServer(attrs), stripServer(current.attributes))) return current;
           return this.store.repo.replace(connector, current, attrs);
         }
         const plan = planGroupPatch(rs, ops);
         let attrs: ScimResource | undefined;
         if (plan.attributeOps.length > 0) {
-          const next = normalizeResource(rs, applyPatch(rs, scimView(current), plan.attributeOps));
+          const next = this.rules(connector, rs, normalizeResource(rs, applyPatch(rs, scimView(current), plan.attributeOps)), current);
           if (!sameJson(stripServer(next), stripServer(current.attributes))) attrs = next;
         }
         const m = plan.members;

@@ -3,7 +3,7 @@
  * supports, built from the same schema definitions that validate its requests.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { schemasFor } from '../../connectors/schemas.js';
+import { offeredSchemas } from '../../connectors/schemas.js';
 import { ScimError } from '../../scim/errors.js';
 import { listResponse } from '../../scim/list.js';
 import { resourceTypeDocument, schemaDocument, type ResourceSchema } from '../../scim/schema/resource-schema.js';
@@ -75,8 +75,8 @@ function list(resources: Record<string, unknown>[]): APIGatewayProxyResult {
 
 export function makeDiscoveryAction(caps: DiscoveryCapabilities) {
   return async (req: ScimRequest): Promise<APIGatewayProxyResult> => {
-    const { user, group } = schemasFor(req.connector.profile);
-    const types = [user, group];
+    // Only what the connector's profile offers: a users-only app lists neither Group nor its schema.
+    const types = offeredSchemas(req.connector.profile);
     const id = req.pathParameters.id ?? '';
     switch (req.route.action) {
       case 'serviceProviderConfig':

@@ -3,9 +3,11 @@
  * and the provisioning service. Status codes follow RFC 7644 and scim-clients.md §1.12 / §2.11:
  * POST 201 + Location; GET 200 (304 on a matching If-None-Match); a list or filter is always 200
  * (never 404); PUT 200; PATCH 204 with ETag, or 200 with the resource when the request names
- * `attributes`/`excludedAttributes` (RFC 7644 §3.5.2); DELETE 204.
+ * `attributes`/`excludedAttributes` (RFC 7644 §3.5.2) or the connector's profile prefers it
+ * (`responses.patch: 'resource'`); DELETE 204.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { profileFor } from '../../connectors/profiles.js';
 import type { ResourceResult, ResourceService } from '../../provisioning/index.js';
 import { ScimError } from '../../scim/errors.js';
 import { normalizePaging, type PagingLimits } from '../../scim/list.js';
@@ -121,7 +123,8 @@ export function makeResourceAction(service: ResourceService, endpoint: 'Users' |
         const r = await service.patch(connector, id, requireObjectBody(req.body), write);
         if (endpoint === 'Users') req.telemetry.deactivated = isDeactivation('patch', req.body, r.resource);
         const named = req.query.has('attributes') || req.query.has('excludedAttributes');
-        return named ? resourceResponse(200, r) : emptyResponse(204, { ETag: r.etag });
+        const withBody = named || profileFor(req.connector.profile).patchResponse === 'resource';
+        return withBody ? resourceResponse(200, r) : emptyResponse(204, { ETag: r.etag });
       }
       case 'delete': {
         await service.delete(connector, id, ifMatch === undefined ? {} : { ifMatch });

@@ -1,0 +1,72 @@
+/**
+ * The connector profile: what one SaaS app's SCIM endpoint looks like, declared as data so a
+ * platform team adds an app by writing one file under `profiles/` and registering it there — no
+ * handler or service changes. A connector in `scim:connectors` names its profile.
+ *
+ * The provisioning service applies a profile's rules around normalisation and PATCH (rules.ts);
+ * discovery serves its schemas and resource types; the HTTP edge reads its response preferences.
+ * Nothing anywhere tests a profile's name.
+ */
+import type { SchemaDefinition } from '../scim/schema/types.js';
+
+export type OfferedResource = 'User' | 'Group';
+
+/** A value that is silently dropped when `accept` says no (the rest of the request still succeeds). */
+export interface ValueRule {
+  /**
+   * Attribute path, resolved against the resource type's schemas (case-insensitive):
+   * `title`, `urn:…:User:startDate`, `name.givenName`, or a sub-attribute of a multi-valued
+   * attribute (`phoneNumbers.value`: the failing element is dropped).
+   */
+  readonly path: string;
+  /** What is accepted, for documentation and `/Schemas` readers (e.g. "10-digit US number"). */
+  readonly description: string;
+  /** Gets the normalised value (a string for string attributes). */
+  readonly accept: (value: unknown) => boolean;
+}
+
+/** Attribute rules for one resource type. */
+export interface AttributeRules {
+  /** Values dropped when invalid. On an update the value already stored for that slot stays. */
+  readonly dropInvalid?: readonly ValueRule[];
+  /**
+   * Attributes that cannot change once they have a value: later changes are silently ignored, on
+   * PUT and PATCH (the stored value is kept). Top-level attributes (`userName`, `emails`,
+   * `urn:…:User:employeeNumber`) or sub-attributes of a single-valued complex (`name.givenName`).
+   */
+  readonly immutable?: readonly string[];
+  /** Attributes that must be present after the rules ran (400 invalidValue otherwise). */
+  readonly required?: readonly string[];
+}
+
+export interface ConnectorProfile {
+  /** The name connectors use in `scim:connectors[].profile` (lower case, `-` allowed). */
+  readonly name: string;
+  readonly description: string;
+  /** Resource types offered. Without `Group`: `/Groups…` answers 404, discovery leaves Group out. */
+  readonly resourceTypes: readonly OfferedResource[];
+  /**
+   * Extension schemas served by `/Schemas` and `/ResourceTypes` and validated like core
+   * attributes. Users always have the Enterprise User extension as well.
+   */
+  readonly extensions?: { readonly User?: readonly SchemaDefinition[]; readonly Group?: readonly SchemaDefinition[] };
+  readonly rules?: { readonly User?: AttributeRules; readonly Group?: AttributeRules };
+  readonly lifecycle?: {
+    /**
+     * What a user's `active: false` (PUT or PATCH) means: `keep` the user, inactive (default), or
+     * `delete` the account — the request is answered as if kept (with `active: false`), then the
+     * user is gone: GET → 404, a later PATCH/PUT (reactivation) → 404, and a POST creates a new
+     * account (new id).
+     */
+    readonly deactivation?: 'keep' | 'delete';
+  };
+  readonly responses?: {
+    /** PATCH answer: `noContent` (204 + ETag, default) or `resource` (200 with the resource). */
+    readonly patch?: 'noContent' | 'resource';
+  };
+}
+
+/** Identity function that type-checks a profile literal (profiles/*.ts). */
+export function defineProfile(profile: ConnectorProfile): ConnectorProfile {
+  return profile;
+}
