@@ -23,6 +23,7 @@
  * decides what to do with it); it is `returned: never`, so projection never emits it.
  */
 import { ScimError } from './errors.js';
+import { MAX_MEMBERS_PER_REQUEST, MAX_MULTI_VALUES, MAX_VALUE_LENGTH } from './limits.js';
 import { splitAttrPath } from './schema/attr-path.js';
 import { findSubAttribute, type ResourceSchema } from './schema/resource-schema.js';
 import type { AttributeDefinition, AttributeType, SchemaDefinition, ScimResource } from './schema/types.js';
@@ -66,7 +67,10 @@ function normalizeScalar(type: AttributeType, v: unknown, label: string): unknow
     case 'string':
     case 'reference':
     case 'binary':
-      if (typeof v === 'string') return v;
+      if (typeof v === 'string') {
+        if (v.length > MAX_VALUE_LENGTH) throw invalid(`Attribute '${label}' is longer than ${MAX_VALUE_LENGTH} characters`);
+        return v;
+      }
       if (typeof v === 'number' && Number.isFinite(v)) return String(v);
       if (typeof v === 'boolean') return String(v);
       throw invalid(`Attribute '${label}' must be a string`);
@@ -157,6 +161,13 @@ export function normalizeAttributeValue(attribute: AttributeDefinition, v: unkno
   if (isAbsent(v)) return undefined;
   if (attribute.multiValued) {
     const items = Array.isArray(v) ? v : [v];
+    // Checked before any element is looked at, so a huge array costs nothing (limits.ts).
+    if (attribute.name === 'members') {
+      if (items.length > MAX_MEMBERS_PER_REQUEST)
+        throw new ScimError(400, 'tooMany', `'${label}' has ${items.length} values; at most ${MAX_MEMBERS_PER_REQUEST} per request`);
+    } else if (items.length > MAX_MULTI_VALUES) {
+      throw invalid(`Attribute '${label}' has ${items.length} values; at most ${MAX_MULTI_VALUES}`);
+    }
     const hasValue = attribute.type === 'complex' && findSubAttribute(attribute, 'value') !== undefined;
     const out: unknown[] = [];
     for (const item of items) {

@@ -140,7 +140,8 @@ export function toScimError(e: unknown): ScimError {
     case 'invalidCursor':
       return new ScimError(400, 'invalidCursor', s.message);
     case 'itemTooLarge':
-      return new ScimError(400, 'invalidValue', 'the resource is too large to store (DynamoDB item limit 400 KB)');
+      // Our own size check (items.ts) names the sizes; a DynamoDB size error never shows its text.
+      return new ScimError(400, 'invalidValue', s.cause === undefined ? s.message : 'the resource is too large to store');
     case 'throttled':
     case 'transactionConflict':
       return new ScimError(503, undefined, 'storage is busy; retry later', { 'Retry-After': String(RETRY_AFTER_SECONDS.throttled) });

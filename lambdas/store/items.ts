@@ -3,7 +3,9 @@
  * as one JSON string attribute (`doc`): the store never filters on its contents server-side (the
  * planner evaluates filters in memory), and a string is cheaper to (de)serialise than a nested map.
  */
+import { documentBytes, MAX_RESOURCE_BYTES } from '../scim/limits.js';
 import type { ScimResource } from '../scim/schema/types.js';
+import { StorageError } from './errors.js';
 import { decodeKeyPart, keys, type Key, type ResourceKind } from './keys.js';
 
 /** A user or group as stored. `attributes` never contains id, meta, password or members. */
@@ -49,6 +51,18 @@ export function storableAttributes(attrs: ScimResource): ScimResource {
   return rest as ScimResource;
 }
 
+/**
+ * The stored document as JSON; over MAX_RESOURCE_BYTES → StorageError itemTooLarge (400
+ * invalidValue), checked here so no write ever reaches DynamoDB's 400 KB item-size error.
+ */
+export function encodeDoc(attributes: ScimResource): string {
+  const doc = JSON.stringify(attributes);
+  const bytes = documentBytes(doc);
+  if (bytes > MAX_RESOURCE_BYTES)
+    throw new StorageError('itemTooLarge', `the resource's attributes take ${bytes} bytes; at most ${MAX_RESOURCE_BYTES} can be stored`);
+  return doc;
+}
+
 export function toItem(connector: string, r: StoredResource): ResourceItem {
   const item: ResourceItem = {
     ...keys.resource(connector, r.kind, r.id),
@@ -57,7 +71,7 @@ export function toItem(connector: string, r: StoredResource): ResourceItem {
     v: r.version,
     created: r.created,
     modified: r.lastModified,
-    doc: JSON.stringify(r.attributes),
+    doc: encodeDoc(r.attributes),
   };
   const name = uniqueNameOf(r.kind, r.attributes);
   if (name !== undefined) item.uname = name;

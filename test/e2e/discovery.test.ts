@@ -19,7 +19,18 @@ describe('discovery', () => {
     const res = await alpha.get('/ServiceProviderConfig');
     expectScim(res, 200);
     expect(res.body).toMatchObject({
-      schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig', 'urn:scim-serverless-aws:params:scim:schemas:extension:limits:2.0:ServiceProviderConfig'],
+      'urn:scim-serverless-aws:params:scim:schemas:extension:limits:2.0:ServiceProviderConfig': {
+        maxPayloadSize: 1048576,
+        maxOperations: 1000,
+        maxMembersPerRequest: 10000,
+        maxValueLength: 8192,
+        maxMultiValues: 100,
+        maxResourceBytes: 262144,
+        maxFilterLength: 4096,
+        maxFilterDepth: 32,
+        maxResults: 1000,
+      },
       patch: { supported: true },
       bulk: { supported: false },
       filter: { supported: true, maxResults: expect.any(Number) },

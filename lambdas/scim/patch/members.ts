@@ -19,6 +19,7 @@
  * Operations fold in order: add x then remove x → x removed; remove all then add y → exactly {y}.
  */
 import { ScimError } from '../errors.js';
+import { MAX_MEMBERS_PER_REQUEST } from '../limits.js';
 import { collect, eqIgnoreCase, findKey, isObject, resolveAttribute } from '../filter/access.js';
 import type { Filter } from '../filter/ast.js';
 import { parseAttrPath } from '../filter/parse.js';
@@ -31,8 +32,17 @@ class MemberPlan {
   touched = false;
   readonly add = new Map<string, MemberRef>();
   readonly remove = new Set<string>();
+  /** Member values named by the request so far (MAX_MEMBERS_PER_REQUEST, limits.ts). */
+  private named = 0;
+
+  count(n: number): void {
+    this.named += n;
+    if (this.named > MAX_MEMBERS_PER_REQUEST)
+      throw new ScimError(400, 'tooMany', `Too many member values in one request (at most ${MAX_MEMBERS_PER_REQUEST})`);
+  }
 
   addAll(refs: readonly MemberRef[]): void {
+    this.count(refs.length);
     this.touched = true;
     for (const ref of refs) {
       this.remove.delete(ref.value);
@@ -41,6 +51,7 @@ class MemberPlan {
   }
 
   removeIds(ids: readonly string[]): void {
+    this.count(ids.length);
     this.touched = true;
     for (const id of ids) {
       this.add.delete(id);
@@ -49,6 +60,7 @@ class MemberPlan {
   }
 
   replaceWith(refs: readonly MemberRef[]): void {
+    this.count(refs.length);
     this.touched = true;
     this.replaceAll = true;
     this.add.clear();
