@@ -10,8 +10,12 @@
  *    `{ connector }`;
  *  - missing/wrong token, unknown connector → throw `Unauthorized` → 401 (the stack's gateway
  *    response renders it as a SCIM error with `WWW-Authenticate: Bearer`);
- *  - the secret cannot be read → any other error → 500 (AUTHORIZER_FAILURE): the client did nothing
- *    wrong, and a 401 would make Entra quarantine the job for a transient outage. Never an allow.
+ *  - the secret cannot be read → any other error → AUTHORIZER_FAILURE, which the gateway responses
+ *    (lambdas/http/gateway-responses.ts, same locally and in the CDK stack) answer 503 + Retry-After
+ *    with a generic detail: the client did nothing wrong, and a 401 would make Entra quarantine the
+ *    job for a transient outage. Never an allow, and the reason goes to the log only.
+ *  - a token that matches nothing in the cached secret re-reads the secret once (rate-limited by
+ *    the token source), so a rotated token is accepted immediately.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
@@ -73,7 +77,17 @@ export function makeAuthorizer(options: AuthorizerOptions) {
       logger.error('Cannot read the connector token secret', { errorName: (e as Error)?.name, errorMessage: (e as Error)?.message });
       throw new AuthorizerFailure();
     }
-    const matched = tokenMatches(token, tokens, now());
+    let matched = tokenMatches(token, tokens, now());
+    if (!matched && source.refresh) {
+      let fresh;
+      try {
+        fresh = await source.refresh(connector);
+      } catch (e) {
+        logger.error('Cannot read the connector token secret', { errorName: (e as Error)?.name, errorMessage: (e as Error)?.message });
+        throw new AuthorizerFailure();
+      }
+      if (fresh) matched = tokenMatches(token, fresh, now());
+    }
     if (!matched) {
       logger.info('Token rejected');
       throw new Error(UNAUTHORIZED);

@@ -15,6 +15,8 @@ import { parseTokenSet, type TokenSet } from './tokens.js';
 export interface TokenSource {
   /** The connector's tokens; throws when they cannot be read. */
   get(connector: string): Promise<TokenSet>;
+  /** Optional: bypass a cache after a mismatch (undefined: nothing newer to try). */
+  refresh?(connector: string): Promise<TokenSet | undefined>;
 }
 
 export const TOKEN_SECRETS_ENV = 'SCIM_TOKEN_SECRETS';
@@ -42,21 +44,39 @@ export class SecretsManagerTokenSource implements TokenSource {
   }
 }
 
-/** Caches each connector's tokens for `ttlMs` (default 60 s): rotations show up within a minute. */
+/**
+ * Caches each connector's tokens for `ttlMs` (default 60 s). A token that matches nothing in the
+ * cached set triggers `refresh`, which re-reads the secret unless the cached copy is younger than
+ * `minRefreshMs` (default 1 s): a freshly rotated token works at once, while a stream of wrong
+ * tokens costs at most one Secrets Manager read per connector and container a second.
+ */
 export class CachedTokenSource implements TokenSource {
-  private readonly cache = new Map<string, { value: TokenSet; expiresAt: number }>();
+  private readonly cache = new Map<string, { value: TokenSet; readAt: number; expiresAt: number }>();
 
   constructor(
     private readonly inner: TokenSource,
     private readonly ttlMs = 60_000,
     private readonly now: () => number = Date.now,
+    private readonly minRefreshMs = 1_000,
   ) {}
 
   async get(connector: string): Promise<TokenSet> {
     const hit = this.cache.get(connector);
     if (hit && hit.expiresAt > this.now()) return hit.value;
+    return this.read(connector);
+  }
+
+  /** The tokens re-read now, or undefined when the cached copy is too young to re-read. */
+  async refresh(connector: string): Promise<TokenSet | undefined> {
+    const hit = this.cache.get(connector);
+    if (hit && this.now() - hit.readAt < this.minRefreshMs) return undefined;
+    return this.read(connector);
+  }
+
+  private async read(connector: string): Promise<TokenSet> {
     const value = await this.inner.get(connector);
-    this.cache.set(connector, { value, expiresAt: this.now() + this.ttlMs });
+    const now = this.now();
+    this.cache.set(connector, { value, readAt: now, expiresAt: now + this.ttlMs });
     return value;
   }
 }

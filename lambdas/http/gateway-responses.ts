@@ -29,8 +29,16 @@ export const GATEWAY_RESPONSES = {
   /** No resource matches the path (API Gateway's answer for unknown paths is this type, as 403). */
   notFound: { responseType: 'MISSING_AUTHENTICATION_TOKEN', status: 404, detail: 'Resource not found', headers: scim },
   requestTooLarge: { responseType: 'REQUEST_TOO_LARGE', status: 413, detail: 'Request body is too large', headers: scim },
-  /** The authorizer failed (e.g. Secrets Manager unreachable): never an allow. */
-  authorizerFailure: { responseType: 'AUTHORIZER_FAILURE', status: 500, detail: 'Internal server error', headers: scim },
+  /**
+   * The authorizer failed (e.g. Secrets Manager unreachable or throttled): never an allow, never a
+   * 401 (IdPs quarantine on auth failures), and no reason: a transient 503 the IdP retries.
+   */
+  authorizerFailure: {
+    responseType: 'AUTHORIZER_FAILURE',
+    status: 503,
+    detail: 'Service temporarily unavailable; retry later',
+    headers: { ...scim, 'Retry-After': '5' },
+  },
   authorizerConfigurationError: {
     responseType: 'AUTHORIZER_CONFIGURATION_ERROR',
     status: 500,

@@ -1,6 +1,6 @@
 /**
  * The local API Gateway itself (no DynamoDB needed): the proxy event it builds, API Gateway's
- * authorizer semantics (identity sources, caching per Authorization + stage, 401/403/500) and
+ * authorizer semantics (identity sources, caching per Authorization + stage, 401/403/503) and
  * integration failures.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
@@ -115,10 +115,11 @@ describe('local API Gateway', () => {
     expect(authorizerCalls).toHaveLength(2);
   });
 
-  it('authorizer failure → 500, policy not covering the method → 403, Lambda crash → 502 (all SCIM bodies)', async () => {
+  it('authorizer failure → 503 + Retry-After, policy not covering the method → 403, Lambda crash → 502 (all SCIM bodies)', async () => {
     const broken = await call('/alpha/scim/v2/Users', 'Bearer broken');
-    expect(broken.status).toBe(500);
-    expect(broken.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '500' });
+    expect(broken.status).toBe(503);
+    expect(broken.headers.get('retry-after')).toBe('5');
+    expect(broken.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '503' });
     expect(JSON.stringify(broken.body)).not.toContain('secret store');
     const narrow = await call('/alpha/scim/v2/Users', 'Bearer narrow');
     expect(narrow.status).toBe(403);

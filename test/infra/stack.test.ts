@@ -283,7 +283,7 @@ describe('gateway responses', () => {
     ['UNSUPPORTED_MEDIA_TYPE', '415'],
     ['THROTTLED', '429'],
     ['QUOTA_EXCEEDED', '429'],
-    ['AUTHORIZER_FAILURE', '500'],
+    ['AUTHORIZER_FAILURE', '503'],
     ['DEFAULT_4XX', '400'],
     ['DEFAULT_5XX', '500'],
   ])('%s is a SCIM error with status %s', (type, status) => {
