@@ -86,10 +86,20 @@ export function createHandlers(deps: AppDeps) {
   };
 }
 
+/**
+ * DynamoDB client settings: a call that hangs is cut after `requestTimeout` and retried at most
+ * `maxAttempts` times, so a storage outage turns into a SCIM 503 well inside the Lambda timeout
+ * (20 s) instead of a hung request; the handler deadline (middleware.ts) is the last resort.
+ * DynamoDB answers in milliseconds; 3 s leaves room for a 100-item transaction on a busy table.
+ */
+export const DYNAMODB_CLIENT_SETTINGS = { maxAttempts: 3, connectionTimeoutMs: 1000, requestTimeoutMs: 3000 } as const;
+
 export function documentClient(endpoint?: string): DynamoDBDocumentClient {
-  const client = new DynamoDBClient(
-    endpoint ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {},
-  );
+  const client = new DynamoDBClient({
+    ...(endpoint ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    maxAttempts: DYNAMODB_CLIENT_SETTINGS.maxAttempts,
+    requestHandler: { connectionTimeout: DYNAMODB_CLIENT_SETTINGS.connectionTimeoutMs, requestTimeout: DYNAMODB_CLIENT_SETTINGS.requestTimeoutMs },
+  });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 

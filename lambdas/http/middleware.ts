@@ -12,7 +12,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { connectorMap, type ConnectorConfig } from '../connectors/config.js';
-import { isScimError } from '../scim/errors.js';
+import { isScimError, ScimError } from '../scim/errors.js';
 import { parseJsonBody } from './body.js';
 import { publicBaseUrl } from './location.js';
 import { requestTelemetry, telemetryFor, type RequestTelemetry } from './observability.js';
@@ -48,6 +48,40 @@ export interface ScimHandlerOptions {
   readonly logger: Logger;
   /** Provisioning metrics (users, groups); none for discovery or the local gateway. */
   readonly metrics?: Metrics | undefined;
+  /** Longest an action may run before the answer is 503 + Retry-After; default: the Lambda's remaining time − 1.5 s. */
+  readonly deadlineMs?: number;
+}
+
+/** Kept back from the Lambda timeout so the 503 is sent before Lambda kills the invocation. */
+const DEADLINE_MARGIN_MS = 1500;
+const RETRY_AFTER_DEADLINE_SECONDS = '5';
+
+/**
+ * Races the action against a deadline: storage that hangs (or a retry loop that outlives the
+ * function) answers a SCIM 503 with Retry-After instead of a Lambda timeout (API Gateway 502/504)
+ * or a client-side hang. What the action was doing either commits atomically or not at all (every
+ * write is one transaction), so a client retry is safe.
+ */
+export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new ScimError(503, undefined, 'The request did not complete in time; retry later', { 'Retry-After': RETRY_AFTER_DEADLINE_SECONDS })),
+      Math.max(0, ms),
+    );
+  });
+  work.catch(() => undefined); // a late failure after the deadline is not an unhandled rejection
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function deadlineFor(context: Context | undefined, configured: number | undefined): number {
+  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 20_000;
+  const lambdaBound = Math.max(1000, remaining - DEADLINE_MARGIN_MS);
+  return configured === undefined ? lambdaBound : Math.min(configured, lambdaBound);
 }
 
 const WITH_BODY = new Set<string>(['POST', 'PUT', 'PATCH']);
@@ -119,7 +153,7 @@ export function scimHandler(options: ScimHandlerOptions, action: ScimAction) {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(requestTelemetry(logger, options.metrics))
     .use(scimErrorEdge(logger))
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       logger.appendKeys({
         apiRequestId: event.requestContext?.requestId,
         connector: event.requestContext?.authorizer?.[AUTHORIZER_CONNECTOR_KEY] as string | undefined,
@@ -127,7 +161,7 @@ export function scimHandler(options: ScimHandlerOptions, action: ScimAction) {
         method: event.httpMethod,
       });
       const request = parseScimRequest(event, connectors, options.handler, telemetryFor(event));
-      return action(request);
+      return withDeadline(action(request), deadlineFor(context, options.deadlineMs));
     });
 }
 
