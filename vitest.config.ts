@@ -41,6 +41,8 @@ export default defineConfig({
           include: ['test/infra/**/*.test.ts'],
           environment: 'node',
           testTimeout: 180_000,
+          // beforeAll synthesises the app: well over the 10 s default on a busy machine.
+          hookTimeout: 300_000,
         },
       },
     ],

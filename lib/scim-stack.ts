@@ -37,6 +37,7 @@ import type { HandlerName } from '../lambdas/http/routes.js';
 import { TABLE } from '../lambdas/store/table.js';
 import type { DeploymentConfig } from './config.js';
 import { suppressNagFindings } from './nag-suppressions.js';
+import { ChangeEvents } from './constructs/change-events.js';
 import { Observability } from './constructs/observability.js';
 import { ScimApi } from './constructs/scim-api.js';
 import { ScimFunction } from './constructs/scim-function.js';
@@ -82,6 +83,7 @@ export class ScimStack extends Stack {
   readonly functions: Readonly<Record<HandlerName | 'authorizer', ScimFunction>>;
   readonly table: ScimTable;
   readonly observability: Observability;
+  readonly changeEvents: ChangeEvents;
   /** API Gateway's account-level CloudWatch Logs role (stage logging). */
   readonly apiGatewayLogsRole: iam.Role;
 
@@ -216,6 +218,14 @@ export class ScimStack extends Stack {
       idleAlarmHours: config.idleAlarmHours,
     });
 
+    // ---- change events (lib/constructs/change-events.ts) --------------------------------------------
+    this.changeEvents = new ChangeEvents(this, 'ChangeEvents', {
+      table,
+      logRetentionDays: retention,
+      alarmTopic: this.observability.topic,
+      dashboard: this.observability.dashboard,
+    });
+
     // ---- outputs -----------------------------------------------------------------------------------
     const outputIds = new Set<string>();
     const outputId = (prefix: string, name: string): string => {
@@ -241,6 +251,10 @@ export class ScimStack extends Stack {
     });
     new CfnOutput(this, 'AlarmTopicArn', { description: 'SNS topic of every alarm', value: this.observability.topic.topicArn });
     new CfnOutput(this, 'TableName', { description: 'DynamoDB table', value: table.tableName });
+    new CfnOutput(this, 'EventBusName', { description: 'EventBridge bus of the SCIM change events', value: this.changeEvents.bus.eventBusName });
+    new CfnOutput(this, 'EventBusArn', { description: 'EventBridge bus of the SCIM change events (ARN)', value: this.changeEvents.bus.eventBusArn });
+    new CfnOutput(this, 'EventArchiveName', { description: 'Archive of every change event (aws events start-replay)', value: this.changeEvents.archive.archiveName });
+    new CfnOutput(this, 'EventDeadLetterQueueUrl', { description: 'Change-event batches that could not be published', value: this.changeEvents.deadLetterQueue.queueUrl });
     if (domain) {
       new CfnOutput(this, 'CustomDomainTarget', {
         description: `DNS: point ${config.customDomain!.domainName} (CNAME or alias) at this name`,

@@ -9,6 +9,10 @@ import type { ResourceKind } from '../store/keys.js';
 /** EventBridge `source` of every change event (overridable per deployment with `SCIM_EVENT_SOURCE`). */
 export const DEFAULT_EVENT_SOURCE = 'scim';
 
+/** Environment of the publisher Lambda (set by the CDK stack). */
+export const EVENT_BUS_ENV = 'SCIM_EVENT_BUS';
+export const EVENT_SOURCE_ENV = 'SCIM_EVENT_SOURCE';
+
 export const CHANGE_EVENT_KINDS = [
   'user.created',
   'user.updated',

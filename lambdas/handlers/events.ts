@@ -11,10 +11,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { makeEventsHandler } from '../events/handler.js';
 import { EventPublisher } from '../events/publisher.js';
-import { DEFAULT_EVENT_SOURCE } from '../events/schema.js';
-
-export const EVENT_BUS_ENV = 'SCIM_EVENT_BUS';
-export const EVENT_SOURCE_ENV = 'SCIM_EVENT_SOURCE';
+import { DEFAULT_EVENT_SOURCE, EVENT_BUS_ENV, EVENT_SOURCE_ENV } from '../events/schema.js';
 
 const busName = process.env[EVENT_BUS_ENV];
 if (!busName) throw new Error(`${EVENT_BUS_ENV} is not set`);

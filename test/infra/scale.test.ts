@@ -80,8 +80,9 @@ describe('more than 10 connectors', () => {
   });
 
   it('the functions are shared: one invoke permission per function and API', () => {
-    s.template.resourceCountIs('AWS::Lambda::Function', 4);
-    expect(resourcesOfType(s, 'AWS::Lambda::Function', 'all')).toHaveLength(4);
+    // users, groups, discovery, authorizer + the change-events publisher (no API permission)
+    s.template.resourceCountIs('AWS::Lambda::Function', 5);
+    expect(resourcesOfType(s, 'AWS::Lambda::Function', 'all')).toHaveLength(5);
     expect(resourcesOfType(s, 'AWS::Lambda::Permission', 'all')).toHaveLength(4 * 3);
   });
 

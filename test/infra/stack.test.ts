@@ -374,6 +374,8 @@ describe('observability', () => {
         'Scim-lambda-discovery-errors',
         'Scim-lambda-authorizer-errors',
         'Scim-dynamodb-throttles',
+        'Scim-change-events-dead-letters', // test/infra/events.test.ts
+        'Scim-change-events-lag',
       ].sort(),
     );
     s.template.resourceCountIs('AWS::SNS::Topic', 1);
