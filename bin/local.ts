@@ -2,17 +2,20 @@
  * `npm start`: the local SCIM endpoint. DynamoDB Local (persistent under `$SCIM_LOCAL_DIR`,
  * default `.scim-local`; `--in-memory` for a throwaway store) + the local API Gateway on
  * 127.0.0.1:$PORT (default 8080) serving every connector of cdk.json's `scim:connectors`.
- * Prints each connector's Tenant URL and Secret Token; Ctrl-C stops everything.
+ * Prints each connector's Tenant URL and Secret Token; Ctrl-C stops everything. Change events are
+ * appended to `$SCIM_LOCAL_DIR/events.jsonl` (and POSTed to `$SCIM_WEBHOOK_URL` when set).
  */
 import { JavaMissingError } from './local/dynamodb-local.js';
 import { readCdkConnectors } from './local/config.js';
 import { defaultLocalDir, startLocalEndpoint } from './local/endpoint.js';
+import { WEBHOOK_ENV } from './local/events-sink.js';
+import { join } from 'node:path';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const unknown = args.filter((a) => a !== '--in-memory' && a !== '--quiet');
   if (unknown.length > 0) {
-    console.error(`unknown option(s): ${unknown.join(' ')}\nusage: npm start [-- --in-memory] [--quiet]   (env: PORT, SCIM_LOCAL_DIR)`);
+    console.error(`unknown option(s): ${unknown.join(' ')}\nusage: npm start [-- --in-memory] [--quiet]   (env: PORT, SCIM_LOCAL_DIR, SCIM_WEBHOOK_URL)`);
     process.exit(2);
   }
   const inMemory = args.includes('--in-memory');
@@ -28,6 +31,11 @@ async function main(): Promise<void> {
     port,
     inMemory,
     logLevel: 'WARN',
+    events: {
+      file: join(dir, 'events.jsonl'),
+      ...(process.env[WEBHOOK_ENV] ? { webhookUrl: process.env[WEBHOOK_ENV] } : {}),
+      onError: (m) => console.error(m),
+    },
     ...(quiet ? {} : { onRequest: (r) => console.log(`${r.method} ${r.path} → ${r.status} (${r.ms} ms)`) }),
   });
 
@@ -39,6 +47,7 @@ async function main(): Promise<void> {
     lines.push(`Connector "${name}"`, `  Tenant URL:   ${c.tenantUrl}`, `  Secret Token: ${c.token}`, '');
   }
   lines.push(`The same as JSON: ${endpoint.connectorsFile}`);
+  lines.push(`Change events: ${endpoint.eventsFile}${process.env[WEBHOOK_ENV] ? ` and POST ${process.env[WEBHOOK_ENV]}` : ` (set ${WEBHOOK_ENV} to also POST them)`}`);
   const first = Object.values(endpoint.connectors)[0];
   if (first) lines.push(`Try: curl -H "Authorization: Bearer ${first.token}" ${first.tenantUrl}/Users`);
   lines.push('Ctrl-C to stop.');

@@ -3,7 +3,7 @@
  * shared definition, one token per connector, the local API Gateway in front of the real handler
  * and authorizer code. `npm start` (bin/local.ts) and the e2e tests both use it.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
@@ -18,6 +18,8 @@ import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { startGateway, type Gateway, type ProxyHandler } from './gateway.js';
 import type { HandlerName } from '../../lambdas/http/routes.js';
 import { ensureToken, FileTokenSource } from './token-files.js';
+import { EventSink } from './events-sink.js';
+import { StreamTail } from './stream-tail.js';
 
 export interface LocalEndpointOptions {
   readonly connectors: readonly ConnectorConfig[];
@@ -35,6 +37,11 @@ export interface LocalEndpointOptions {
   /** Powertools log level for the handlers; default `WARN`. */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   readonly onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
+  /**
+   * Change events (`npm start`): tail the table's stream through the production mapping into a
+   * JSON-lines file and, optionally, a webhook (bin/local/events-sink.ts). Off unless given.
+   */
+  readonly events?: { readonly file: string; readonly webhookUrl?: string; readonly onError?: (message: string) => void };
   /**
    * Hooks for the benchmarks (test/bench): see the DynamoDB client the handlers use (to add a
    * metering middleware) and wrap each handler (per-request context and timing). Not for `npm start`.
@@ -59,6 +66,8 @@ export interface LocalEndpoint {
   readonly dynamodbEndpoint: string;
   readonly tableName: string;
   readonly gateway: Gateway;
+  /** The change events file, when `events` was given. */
+  readonly eventsFile?: string;
   stop(): Promise<void>;
 }
 
@@ -96,6 +105,25 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     await ensureTable(client, tableName);
     client.destroy();
 
+    if (options.events) {
+      const sink = new EventSink({
+        file: options.events.file,
+        ...(options.events.webhookUrl ? { webhookUrl: options.events.webhookUrl } : {}),
+        ...(options.events.onError ? { onWebhookError: options.events.onError } : {}),
+      });
+      const onError = options.events.onError;
+      const tail = new StreamTail({
+        endpoint,
+        tableName,
+        start: 'LATEST',
+        onRecords: async (records) => void (await sink.handle(records)),
+        onError: (e) => onError?.(`change events: ${(e as Error)?.message ?? String(e)}`),
+      });
+      await tail.init();
+      tail.start();
+      stops.unshift(() => tail.stop());
+    }
+
     const tokenDir = join(dir, 'tokens');
     const tokens = Object.fromEntries(options.connectors.map((c) => [c.name, ensureToken(tokenDir, c.name).current]));
 
@@ -132,6 +160,10 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     const connectorsFile = join(dir, 'connectors.json');
     writeFileSync(connectorsFile, JSON.stringify(connectors, null, 2) + '\n', { mode: 0o600 });
     chmodSync(connectorsFile, 0o600); // it holds the tokens
+    // Where a running endpoint's data is, for `scim-admin --local` (removed on stop).
+    const endpointFile = join(dir, 'endpoint.json');
+    writeFileSync(endpointFile, JSON.stringify({ url: gateway.url, dynamodbEndpoint: endpoint, tableName, pid: process.pid }, null, 2) + '\n', { mode: 0o600 });
+    stops.push(async () => rmSync(endpointFile, { force: true }));
 
     let stopped = false;
     return {
@@ -141,6 +173,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       dynamodbEndpoint: endpoint,
       tableName,
       gateway,
+      ...(options.events ? { eventsFile: options.events.file } : {}),
       stop: async () => {
         if (stopped) return;
         stopped = true;
