@@ -8,7 +8,7 @@
  * `scim:connectors[1].name: …`.
  */
 import * as z from 'zod/mini';
-import { PROFILE_NAMES, type ProfileName } from './profiles.js';
+import { PROFILE_NAMES, type ProfileName } from './profile-names.js';
 
 export const CONTEXT_KEY = 'scim:connectors';
 /** Lambda env var carrying the validated connector list as JSON (set by the CDK stack). */

@@ -1,9 +1,10 @@
 /**
  * The profile registry: every profile a connector may name in `scim:connectors[].profile`.
- * Adding an app = one file under `profiles/` plus its name in PROFILE_NAMES and its entry in
- * PROFILES (the Record type makes a missing entry a compile error). Profiles are resolved once
- * (schemas built, rule paths checked) and shared by every request.
+ * Adding an app = one file under `profiles/` plus its name in PROFILE_NAMES (profile-names.ts)
+ * and its entry in PROFILES (the Record type makes a missing entry a compile error). Profiles are
+ * resolved once (schemas built, rule paths checked) and shared by every request.
  */
+import { PROFILE_NAMES, isProfileName, type ProfileName } from './profile-names.js';
 import type { ConnectorProfile } from './profile.js';
 import { askspoke } from './profiles/askspoke.js';
 import { generic } from './profiles/generic.js';
@@ -12,15 +13,9 @@ import { jostle } from './profiles/jostle.js';
 import { spaceiq } from './profiles/spaceiq.js';
 import { resolveProfile, type ResolvedProfile } from './rules.js';
 
-export const PROFILE_NAMES = ['generic', 'askspoke', 'spaceiq', 'jostle', 'ideo'] as const;
-
-export type ProfileName = (typeof PROFILE_NAMES)[number];
+export { PROFILE_NAMES, isProfileName, type ProfileName };
 
 export const PROFILES: Readonly<Record<ProfileName, ConnectorProfile>> = { generic, askspoke, spaceiq, jostle, ideo };
-
-export function isProfileName(name: string): name is ProfileName {
-  return (PROFILE_NAMES as readonly string[]).includes(name);
-}
 
 const resolved = new Map<ProfileName, ResolvedProfile>();
 
