@@ -17,10 +17,12 @@ import { profileFor } from '../connectors/profiles.js';
 import { Provisioning } from '../provisioning/index.js';
 import { ScimStore } from '../store/store.js';
 import { TABLE } from '../store/table.js';
-import { makeDiscoveryAction } from './actions/discovery.js';
 import { makeResourceAction, PAGING } from './actions/resources.js';
 import { SERVICE_NAME } from './metric-names.js';
 import { scimHandler } from './middleware.js';
+import { defaultLogger, discoveryHandler } from './discovery-app.js';
+
+export { defaultLogger, discoveryHandler };
 import { defaultMetrics } from './observability.js';
 import type { HandlerName } from './routes.js';
 
@@ -35,10 +37,6 @@ export interface AppDeps {
   readonly metrics?: Metrics;
 }
 
-export function defaultLogger(handler: string): Logger {
-  return new Logger({ serviceName: SERVICE_NAME, persistentKeys: { handler } });
-}
-
 export function createProvisioning(connectors: readonly ConnectorConfig[], store: ScimStore): Provisioning {
   const byName = connectorMap(connectors);
   const profile = (name: string) => {
@@ -47,13 +45,6 @@ export function createProvisioning(connectors: readonly ConnectorConfig[], store
     return profileFor(c.profile);
   };
   return new Provisioning({ store, schemas: (name) => profile(name).schemas, profile });
-}
-
-export function discoveryHandler(connectors: readonly ConnectorConfig[], logger: Logger = defaultLogger('discovery')) {
-  return scimHandler(
-    { handler: 'discovery', connectors, logger },
-    makeDiscoveryAction({ maxResults: PAGING.maxCount, defaultPageSize: PAGING.defaultCount, cursorPaging: true }),
-  );
 }
 
 /** `metrics`: default one Powertools Metrics per container; `null` for none. */

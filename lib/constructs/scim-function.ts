@@ -17,10 +17,18 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { join } from 'node:path';
 import { METRIC_NAMESPACE, SERVICE_NAME } from '../../lambdas/http/metric-names.js';
 
 /** Lambda's limit on the environment variables of a function (keys and values, all together). */
 export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+
+/**
+ * Lambda bundles resolve the SDK's default credential chain to environment credentials only
+ * (lambdas/runtime/env-credentials.ts): Lambda always provides them there, and the full chain
+ * weighs 130–165 KiB per function.
+ */
+export const ENV_CREDENTIALS_MODULE = join(import.meta.dirname, '..', '..', 'lambdas', 'runtime', 'env-credentials.ts');
 
 /** Bundled ESM still meets CommonJS dependencies that call `require` (Node built-ins). */
 const REQUIRE_SHIM = "import { createRequire as __scimCreateRequire } from 'node:module'; const require = __scimCreateRequire(import.meta.url);";
@@ -93,6 +101,7 @@ export class ScimFunction extends Construct {
         sourcesContent: false,
         banner: REQUIRE_SHIM,
         externalModules: [],
+        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': ENV_CREDENTIALS_MODULE },
         forceDockerBundling: false,
       },
     });

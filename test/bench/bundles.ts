@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { ENV_CREDENTIALS_MODULE } from '../../lib/constructs/scim-function.js';
 
 export const FUNCTIONS = ['users', 'groups', 'authorizer', 'discovery'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
@@ -20,11 +21,12 @@ export const SIZE_TARGETS_KIB: Record<FunctionName, number> = { users: 380, grou
 export const COLD_IMPORT_TARGET_MS: Partial<Record<FunctionName, number>> = { users: 55, groups: 55 };
 
 /**
- * What `npm test` allows (test/infra/bundle-size.test.ts): the sizes measured when the test was
- * written plus ~3 %, so growth is a deliberate decision (raise these, or better, shrink the bundle).
- * Lower them when the proposed fixes land (users/groups ≈ 358 KiB, authorizer ≈ 218 KiB, discovery ≈ 71 KiB).
+ * What `npm test` allows (test/infra/bundle-size.test.ts), so growth is a deliberate decision:
+ * the issue's targets for users/groups/authorizer (measured 365 / 365 / 219 KiB with the env-only
+ * credential alias); discovery measures 76 KiB against a 30 KiB target — Powertools logger, zod/mini
+ * and our own discovery documents are ~67 KiB of it, so the budget is the measured size plus ~5 %.
  */
-export const BUNDLE_BUDGET_BYTES: Record<FunctionName, number> = { users: 516_000, groups: 516_000, authorizer: 369_000, discovery: 425_000 };
+export const BUNDLE_BUDGET_BYTES: Record<FunctionName, number> = { users: 380 * 1024, groups: 380 * 1024, authorizer: 310 * 1024, discovery: 80 * 1024 };
 
 /** Same text as REQUIRE_SHIM in lib/constructs/scim-function.ts (checked by test/infra/bundle-size.test.ts). */
 export const REQUIRE_SHIM = "import { createRequire as __scimCreateRequire } from 'node:module'; const require = __scimCreateRequire(import.meta.url);";
@@ -40,6 +42,7 @@ export const CDK_ESBUILD: BuildOptions = {
   sourcemap: true,
   sourcesContent: false,
   banner: { js: REQUIRE_SHIM },
+  alias: { '@aws-sdk/credential-provider-node': ENV_CREDENTIALS_MODULE },
   logLevel: 'error',
 };
 

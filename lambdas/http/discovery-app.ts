@@ -1,0 +1,21 @@
+/**
+ * The discovery handler's wiring, apart from app.ts: discovery needs no DynamoDB, and importing
+ * app.ts would bundle the DynamoDB client into the discovery Lambda (400 KiB instead of ~70).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { ConnectorConfig } from '../connectors/config.js';
+import { makeDiscoveryAction } from './actions/discovery.js';
+import { PAGING } from './actions/resources.js';
+import { SERVICE_NAME } from './metric-names.js';
+import { scimHandler } from './middleware.js';
+
+export function defaultLogger(handler: string): Logger {
+  return new Logger({ serviceName: SERVICE_NAME, persistentKeys: { handler } });
+}
+
+export function discoveryHandler(connectors: readonly ConnectorConfig[], logger: Logger = defaultLogger('discovery')) {
+  return scimHandler(
+    { handler: 'discovery', connectors, logger },
+    makeDiscoveryAction({ maxResults: PAGING.maxCount, defaultPageSize: PAGING.defaultCount, cursorPaging: true }),
+  );
+}
