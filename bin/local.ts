@@ -12,6 +12,9 @@ import { WEBHOOK_ENV } from './local/events-sink.js';
 import { join } from 'node:path';
 
 async function main(): Promise<void> {
+  // The SDK warns that its 2027 releases need Node 22; Lambda runs Node 22 and the pinned SDK runs
+  // here, so the warning only confuses a newcomer reading the Tenant URLs (set before any client).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const args = process.argv.slice(2);
   const unknown = args.filter((a) => a !== '--in-memory' && a !== '--quiet');
   if (unknown.length > 0) {
