@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 //  int   — storage against DynamoDB Local (started once by the global setup)
 //  e2e   — real HTTP requests through the local gateway on 127.0.0.1
 //  infra — CDK template assertions (synth in-process)
+//  faults — storage/secret faults, fuzzing and a short soak against the local endpoint
 export default defineConfig({
   test: {
     projects: [
@@ -33,6 +34,18 @@ export default defineConfig({
           globalSetup: ['test/support/dynamodb-global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // Faults (storage down/throttled/hanging, crashes between chunks, secrets unavailable),
+        // hostile input (seeded fuzz over HTTP) and the short soak: see README "Reliability & security".
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/support/dynamodb-global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
         },
       },
       {

@@ -12,6 +12,11 @@
  *    without calling it; results are cached per identity source (Authorization + stage) for the
  *    TTL (300 s); `Unauthorized` → 401, any other error → 500; the cached policy must allow the
  *    method ARN;
+ *  - a connector's `throttling {rateLimit, burstLimit}` is applied per stage as API Gateway does (a
+ *    token bucket of `burstLimit` tokens refilled at `rateLimit`/s, checked before the authorizer):
+ *    over it → 429 THROTTLED (SCIM body, Retry-After); other stages are unaffected. Connectors
+ *    without explicit throttling are not throttled locally (the CDK default, 50/s burst 100, is a
+ *    production guard, and local load tests measure the handlers);
  *  - gateway-level errors use the same SCIM bodies as the CDK gateway responses
  *    (lambdas/http/gateway-responses.ts). Wrong methods go to the resource's handler, which
  *    answers 405 (on AWS an `ANY` method does the same).
@@ -58,12 +63,37 @@ export interface Gateway {
 
 /** API Gateway REST's payload limit. The handlers enforce their own, smaller, SCIM limit. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
-const LAMBDA_TIMEOUT_MS = 29_000;
+/** The CDK stack's handler timeout (lib/constructs/scim-function.ts), so the handler deadline matches AWS. */
+const LAMBDA_TIMEOUT_MS = 20_000;
 const REGION = 'local';
 const ACCOUNT = '000000000000';
 const API_ID = 'local';
 
 class BodyTooLarge extends Error {}
+
+/** API Gateway's per-stage token bucket: `burst` tokens, refilled continuously at `rate` per second. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tokens = burst;
+    this.last = now();
+  }
+
+  take(): boolean {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.rate);
+    this.last = t;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -158,6 +188,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const stages = new Map(options.connectors.map((c) => [c.name, c]));
   const ttlMs = (options.authorizerTtlSeconds ?? 300) * 1000;
   const authCache = new Map<string, { result: APIGatewayAuthorizerResult; expiresAt: number }>();
+  const buckets = new Map<string, TokenBucket>();
+  for (const c of options.connectors) {
+    if (!c.throttling) continue;
+    const rate = c.throttling.rateLimit ?? c.throttling.burstLimit ?? 1;
+    buckets.set(c.name, new TokenBucket(rate, c.throttling.burstLimit ?? Math.max(1, Math.ceil(rate))));
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
     const requestId = randomUUID();
@@ -173,6 +209,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const stage = segments[0] ?? ''; // stage names are [A-Za-z0-9_-]: never percent-encoded
     const connector = stages.get(stage);
     if (!connector) return sendGatewayResponse(res, GATEWAY_RESPONSES.notFound, requestId);
+    const bucket = buckets.get(connector.name);
+    if (bucket && !bucket.take()) {
+      req.resume(); // drain the body so the keep-alive connection stays usable
+      return sendGatewayResponse(res, GATEWAY_RESPONSES.throttled, requestId);
+    }
     const baseSegments = connector.basePath.split('/');
     const rest = segments.slice(1);
     if (baseSegments.some((s, i) => rest[i] !== s)) return sendGatewayResponse(res, GATEWAY_RESPONSES.notFound, requestId);

@@ -89,7 +89,12 @@ export function documentClient(endpoint?: string): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     ...(endpoint ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     maxAttempts: DYNAMODB_CLIENT_SETTINGS.maxAttempts,
-    requestHandler: { connectionTimeout: DYNAMODB_CLIENT_SETTINGS.connectionTimeoutMs, requestTimeout: DYNAMODB_CLIENT_SETTINGS.requestTimeoutMs },
+    // throwOnRequestTimeout: without it the handler only logs a warning and keeps waiting.
+    requestHandler: {
+      connectionTimeout: DYNAMODB_CLIENT_SETTINGS.connectionTimeoutMs,
+      requestTimeout: DYNAMODB_CLIENT_SETTINGS.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

@@ -301,9 +301,16 @@ export class ResourceService {
 
   async delete(connector: string, id: string, opts: { ifMatch?: string } = {}): Promise<void> {
     return guarded(async () => {
-      await this.withRetry(connector, id, opts.ifMatch, async (current) => {
-        await this.store.repo.delete(connector, current);
-      });
+      try {
+        await this.withRetry(connector, id, opts.ifMatch, async (current) => {
+          await this.store.repo.delete(connector, current);
+        });
+      } catch (e) {
+        // Gone already: a retried DELETE whose first attempt committed but failed in the membership
+        // clean-up (503). Finish that clean-up (one GetItem when there is none), then answer 404.
+        if (isScimError(e) && e.status === 404) await this.store.repo.resumePurge(connector, this.kind, id);
+        throw e;
+      }
     });
   }
 

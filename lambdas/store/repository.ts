@@ -375,6 +375,18 @@ export class Repository {
     return { deleted, done: true };
   }
 
+  /**
+   * Finishes the clean-up of a deleted resource if its purge task is still there (a DELETE whose
+   * inline purge failed answered 503; the IdP's retry finds the resource gone and lands here): one
+   * GetItem when there is nothing to do. Returns whether a task was found.
+   */
+  async resumePurge(connector: string, kind: ResourceKind, id: string, maxItems = this.ctx.inlinePurgeItems): Promise<{ found: boolean; done: boolean }> {
+    const task = await run(() => this.ctx.doc.send(new GetCommand({ TableName: this.table, Key: keys.purgeTask(connector, `${kind}:${id}`), ConsistentRead: true })));
+    if (!task.Item) return { found: false, done: true };
+    const r = await this.purgeDeleted(connector, kind, id, maxItems);
+    return { found: true, done: r.done };
+  }
+
   /** The group case of `purge`: delete a deleted group's member items, at most `maxItems` per call. */
   purgeGroupMembers(connector: string, groupId: string, opts: { maxItems?: number } = {}): Promise<{ deleted: number; done: boolean }> {
     return this.purge(connector, 'Group', groupId, opts);

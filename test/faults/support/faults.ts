@@ -1,0 +1,116 @@
+/**
+ * Fault injection on the handlers' DynamoDB client (an SDK middleware added through the local
+ * endpoint's `instrument.documentClient` seam), plus a TCP "black hole" that accepts connections
+ * and never answers, so SDK request timeouts are exercised for real.
+ *
+ * Kinds (what DynamoDB really throws):
+ *  - throttle: ProvisionedThroughputExceededException;
+ *  - cancel: TransactionCanceledException with ThrottlingError / TransactionConflict reasons (only on
+ *    TransactWriteItems);
+ *  - unavailable: InternalServerError (a 500 from DynamoDB);
+ *  - hang: the request is sent to the black hole (the SDK's requestTimeout cuts it);
+ *  - none.
+ * `probability` makes a fault hit only some calls; `after` lets the first N matching calls pass
+ * (a "crash" in the middle of a chunked operation); `only` restricts the fault to some commands.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export type FaultKind = 'none' | 'throttle' | 'cancel' | 'unavailable' | 'hang';
+
+export interface FaultControl {
+  kind: FaultKind;
+  probability: number;
+  /** Matching calls that still pass before the fault starts. */
+  after: number;
+  /** Command name fragments (e.g. 'TransactWrite', 'BatchWrite'); empty = all. */
+  only: string[];
+  /** Random source (seeded by the tests). */
+  random: () => number;
+  /** Counters. */
+  matched: number;
+  injected: Record<string, number>;
+}
+
+export function faultControl(random: () => number = Math.random): FaultControl {
+  return { kind: 'none', probability: 1, after: 0, only: [], random, matched: 0, injected: {} };
+}
+
+export function setFault(c: FaultControl, kind: FaultKind, o: { probability?: number; after?: number; only?: string[] } = {}): void {
+  c.kind = kind;
+  c.probability = o.probability ?? 1;
+  c.after = o.after ?? 0;
+  c.only = o.only ?? [];
+  c.matched = 0;
+}
+
+function sdkError(name: string, message: string, extra: Record<string, unknown> = {}): Error {
+  return Object.assign(new Error(message), { name, $fault: name === 'InternalServerError' ? 'server' : 'client', $metadata: { httpStatusCode: name === 'InternalServerError' ? 500 : 400 }, ...extra });
+}
+
+export function attachFaults(doc: DynamoDBDocumentClient, c: FaultControl, blackHolePort?: () => number | undefined): void {
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = String((context as { commandName?: string }).commandName ?? '');
+      if (c.kind === 'none' || (c.only.length > 0 && !c.only.some((o) => command.includes(o)))) return next(args);
+      c.matched++;
+      if (c.matched <= c.after || c.random() >= c.probability) return next(args);
+      const isTransact = command.includes('TransactWrite');
+      c.injected[`${c.kind}:${command}`] = (c.injected[`${c.kind}:${command}`] ?? 0) + 1;
+      switch (c.kind) {
+        case 'throttle':
+          throw sdkError('ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.');
+        case 'cancel':
+          if (!isTransact) return next(args);
+          throw sdkError('TransactionCanceledException', 'Transaction cancelled, please refer cancellation reasons for specific reasons [ThrottlingError, TransactionConflict]', {
+            CancellationReasons: [{ Code: c.random() < 0.5 ? 'ThrottlingError' : 'TransactionConflict', Message: 'Throughput exceeds the current capacity' }],
+          });
+        case 'unavailable':
+          throw sdkError('InternalServerError', 'Internal server error');
+        case 'hang': {
+          const port = blackHolePort?.();
+          const req = (args as { request?: { port?: number; hostname?: string } }).request;
+          if (port !== undefined && req) {
+            req.hostname = '127.0.0.1';
+            req.port = port;
+          }
+          return next(args);
+        }
+      }
+    },
+    { step: 'build', name: 'faultInjector', priority: 'low' },
+  );
+}
+
+/** Accepts TCP connections and never answers (nor closes them) until `close`. */
+export async function startBlackHole(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => undefined);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** mulberry32: a small seeded PRNG so fault patterns are reproducible. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
