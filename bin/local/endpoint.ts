@@ -88,6 +88,25 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   return true;
 }
 
+function activityRecorder(file: string) {
+  const last: Record<string, { lastSuccess: string }> = {};
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (Object.keys(last).length > 0) writeFileSync(file, JSON.stringify(last, null, 2) + '\n');
+  };
+  return {
+    flush,
+    record(line: { path: string; status: number }) {
+      const connector = line.path.split('/')[1];
+      if (!connector || line.status >= 400) return;
+      last[connector] = { lastSuccess: new Date().toISOString() };
+      timer ??= setTimeout(flush, 1000).unref();
+    },
+  };
+}
+
 export async function startLocalEndpoint(options: LocalEndpointOptions): Promise<LocalEndpoint> {
   const dir = resolve(options.dir ?? defaultLocalDir());
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -124,6 +143,10 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       stops.unshift(() => tail.stop());
     }
 
+    // Last successful request per connector, for `scim-admin --local connectors` (written at most once a second).
+    const activity = activityRecorder(join(dir, 'activity.json'));
+    stops.push(async () => activity.flush());
+
     const tokenDir = join(dir, 'tokens');
     const tokens = Object.fromEntries(options.connectors.map((c) => [c.name, ensureToken(tokenDir, c.name).current]));
 
@@ -149,7 +172,10 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       authorizer: (event) => authorizer(event),
       port: options.port ?? 8080,
       ...(options.authorizerTtlSeconds !== undefined ? { authorizerTtlSeconds: options.authorizerTtlSeconds } : {}),
-      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+      onRequest: (line) => {
+        activity.record(line);
+        options.onRequest?.(line);
+      },
     });
     stops.unshift(() => gateway.close());
 

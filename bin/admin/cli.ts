@@ -1,0 +1,477 @@
+/**
+ * `scim-admin`: operate connectors without consoles — list them, show/rotate/revoke tokens,
+ * list/export users and groups, stats — against a deployed stack or the local endpoint (`--local`).
+ *
+ * Argument parsing is `node:util` `parseArgs`: a handful of commands with a few flags each do not
+ * justify a CLI framework dependency (and its supply chain) in a tool that handles tokens; the
+ * per-command help and option checks below are all the structure needed.
+ *
+ * Exit codes (stable, for scripts): see EXIT in ./backend.ts and the README — 0 ok, 1 unexpected
+ * error, 2 usage, 3 not found (connector, stack, local data), 4 AWS credentials/permissions,
+ * 5 refused (`token show` on a deployment without `--reveal`).
+ *
+ * Output: results on stdout (tokens alone on a line, so `$(scim-admin token rotate …)` works),
+ * everything for humans — notes, progress, errors — on stderr.
+ */
+import { createWriteStream, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { schemasFor } from '../../lambdas/connectors/schemas.js';
+import { isScimError } from '../../lambdas/scim/errors.js';
+import type { Filter } from '../../lambdas/scim/filter/ast.js';
+import { parseFilter } from '../../lambdas/scim/filter/parse.js';
+import { AdminError, DeployedBackend, EXIT, LocalBackend, type AdminBackend, type ConnectorRef } from './backend.js';
+import { pages, renderTable, writeList, type Format } from './export.js';
+import { DEFAULT_GRACE, parseDuration, previousAlive, revokePrevious, rotate } from './tokens.js';
+
+export interface CliIO {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** stderr is a terminal: progress rewrites one line. */
+  readonly interactive?: boolean;
+}
+
+export interface CliDeps {
+  readonly now?: () => Date;
+  /** Tests: a backend instead of the one the global options select. */
+  readonly backend?: (g: GlobalOptions) => AdminBackend;
+}
+
+export interface GlobalOptions {
+  readonly local: boolean;
+  readonly dir: string;
+  readonly stack: string;
+  readonly region?: string;
+  readonly profile?: string;
+}
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  local: { type: 'boolean' },
+  dir: { type: 'string' },
+  stack: { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  format: { type: 'string' },
+  filter: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  quiet: { type: 'boolean', short: 'q' },
+  reveal: { type: 'boolean' },
+  grace: { type: 'string' },
+} as const;
+type OptionName = keyof typeof OPTIONS;
+const GLOBAL: readonly OptionName[] = ['help', 'local', 'dir', 'stack', 'region', 'profile'];
+
+const GLOBAL_HELP = `Target (every command):
+  --local               the local endpoint (npm start): $SCIM_LOCAL_DIR or .scim-local
+  --dir <path>          local data folder (with --local)
+  --stack <name>        deployed stack (default: cdk.json scim:stackName, else Scim)
+  --region <region>     AWS region (default: the SDK's: AWS_REGION, profile)
+  --profile <name>      AWS named profile
+  -h, --help            help (also after any command)`;
+
+interface Command {
+  readonly path: string;
+  readonly args: readonly string[];
+  readonly options: readonly OptionName[];
+  readonly summary: string;
+  readonly help: string;
+  readonly run: (ctx: Ctx, args: string[]) => Promise<number>;
+}
+
+interface Ctx {
+  readonly io: CliIO;
+  readonly backend: AdminBackend;
+  readonly values: Partial<Record<OptionName, string | boolean>>;
+  readonly now: () => Date;
+}
+
+const out = (ctx: Ctx, text: string) => void ctx.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+const note = (ctx: Ctx, text: string) => void ctx.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+const str = (ctx: Ctx, name: OptionName): string | undefined => {
+  const v = ctx.values[name];
+  return typeof v === 'string' ? v : undefined;
+};
+
+function format(ctx: Ctx, allowed: readonly Format[], fallback: Format): Format {
+  const f = str(ctx, 'format') ?? fallback;
+  if (!(allowed as readonly string[]).includes(f)) throw new AdminError(`--format must be one of ${allowed.join(', ')} (got ${f})`, EXIT.usage);
+  return f as Format;
+}
+
+async function resolveConnector(ctx: Ctx, name: string): Promise<ConnectorRef> {
+  const all = await ctx.backend.connectors();
+  const c = all.find((x) => x.name === name);
+  if (!c) {
+    const known = all.map((x) => x.name).join(', ') || '(none)';
+    throw new AdminError(`unknown connector "${name}" in ${ctx.backend.description}; known connectors: ${known}`, EXIT.notFound);
+  }
+  return c;
+}
+
+function relative(ms: number): string {
+  const abs = Math.abs(ms);
+  const s = abs >= 86_400_000 ? `${(abs / 86_400_000).toFixed(1)} d` : abs >= 3_600_000 ? `${(abs / 3_600_000).toFixed(1)} h` : `${Math.round(abs / 60_000)} min`;
+  return ms >= 0 ? `in ${s}` : `${s} ago`;
+}
+
+function parseFilterOption(ctx: Ctx): Filter | undefined {
+  const text = str(ctx, 'filter');
+  if (text === undefined || text.trim() === '') return undefined;
+  try {
+    return parseFilter(text);
+  } catch (e) {
+    throw new AdminError(`invalid --filter: ${isScimError(e) ? e.detail : (e as Error).message}`, EXIT.usage);
+  }
+}
+
+// ------------------------------------------------------------------------------------------ commands
+
+const connectorsCmd: Command = {
+  path: 'connectors',
+  args: [],
+  options: ['format'],
+  summary: 'connectors with profile, Tenant URL, user/group counts, last successful request',
+  help: `Usage: scim-admin connectors [--format table|json]`,
+  run: async (ctx) => {
+    const f = format(ctx, ['table', 'json'], 'table');
+    const list = await ctx.backend.connectors();
+    let store: Awaited<ReturnType<AdminBackend['store']>> | undefined;
+    try {
+      store = await ctx.backend.store();
+    } catch (e) {
+      if (!(e instanceof AdminError)) throw e;
+      note(ctx, `(${e.message}: no counts)`);
+    }
+    const rows = [];
+    for (const c of list) {
+      const counts = store ? await store.repo.counts(c.name) : undefined;
+      const last = await ctx.backend.lastSuccess(c.name);
+      rows.push({
+        name: c.name,
+        profile: c.profile ?? null,
+        tenantUrl: c.tenantUrl ?? null,
+        users: counts?.users ?? null,
+        groups: counts?.groups ?? null,
+        lastSuccessfulRequest: last instanceof Date ? last.toISOString() : last === 'unknown' ? 'unknown' : null,
+      });
+    }
+    if (f === 'json') out(ctx, JSON.stringify(rows, null, 2));
+    else if (rows.length === 0) note(ctx, `no connectors in ${ctx.backend.description}`);
+    else
+      out(
+        ctx,
+        renderTable(
+          ['NAME', 'PROFILE', 'TENANT URL', 'USERS', 'GROUPS', 'LAST SUCCESS'],
+          rows.map((r) => [r.name, r.profile ?? '-', r.tenantUrl ?? '-', String(r.users ?? '-'), String(r.groups ?? '-'), r.lastSuccessfulRequest ?? 'never']),
+        ),
+      );
+    return EXIT.ok;
+  },
+};
+
+const tokenShow: Command = {
+  path: 'token show',
+  args: ['connector'],
+  options: ['reveal', 'format'],
+  summary: 'print the connector token (local; deployed only with --reveal)',
+  help: `Usage: scim-admin token show <connector> [--reveal] [--format text|json]
+Prints the current token on the first line of stdout, and the previous one with its expiry while it
+is still accepted. Against a deployed stack the token is a live credential: --reveal is required.`,
+  run: async (ctx, [name]) => {
+    await resolveConnector(ctx, name!);
+    if (ctx.backend.kind === 'deployed' && !ctx.values.reveal)
+      throw new AdminError(`token show prints a live credential of ${ctx.backend.description}: add --reveal to confirm`, EXIT.refused);
+    const f = format(ctx, ['table', 'json'] as Format[], 'table');
+    const set = await ctx.backend.readTokens(name!);
+    if (f === 'json') {
+      out(ctx, JSON.stringify(set, null, 2));
+      return EXIT.ok;
+    }
+    out(ctx, set.current);
+    if (set.previous && set.previousExpiresAt) {
+      const alive = previousAlive(set, ctx.now());
+      note(ctx, `previous token ${alive ? 'still accepted' : 'expired'} (${set.previousExpiresAt}, ${relative(Date.parse(set.previousExpiresAt) - ctx.now().getTime())})`);
+      if (alive) out(ctx, set.previous);
+    }
+    return EXIT.ok;
+  },
+};
+
+const tokenRotate: Command = {
+  path: 'token rotate',
+  args: ['connector'],
+  options: ['grace'],
+  summary: 'new token (printed once); the previous stays valid for a grace period',
+  help: `Usage: scim-admin token rotate <connector> [--grace 24h]
+Generates a new token and prints it once on stdout. The previous token stays accepted for the grace
+period (default ${DEFAULT_GRACE}; 90s, 30m, 12h, 7d; 0 = invalid at once) so the identity provider can be
+updated without a gap. The new token is accepted everywhere within a minute (token cache).`,
+  run: async (ctx, [name]) => {
+    const graceText = str(ctx, 'grace') ?? DEFAULT_GRACE;
+    const grace = parseDuration(graceText);
+    if (grace === undefined) throw new AdminError(`--grace must look like 90s, 30m, 24h, 7d or 0 (got ${graceText})`, EXIT.usage);
+    await resolveConnector(ctx, name!);
+    const now = ctx.now();
+    const next = rotate(await ctx.backend.readTokens(name!), grace, now);
+    await ctx.backend.writeTokens(name!, next);
+    out(ctx, next.current);
+    note(
+      ctx,
+      `Rotated the token of ${name} (${ctx.backend.description}). Paste the new token into the identity provider.\n` +
+        (next.previousExpiresAt
+          ? `The previous token stays valid until ${next.previousExpiresAt} (${graceText}); end it earlier with: scim-admin token revoke-previous ${name}`
+          : 'The previous token is no longer accepted (grace 0).'),
+    );
+    return EXIT.ok;
+  },
+};
+
+const tokenRevoke: Command = {
+  path: 'token revoke-previous',
+  args: ['connector'],
+  options: [],
+  summary: 'stop accepting the previous token now',
+  help: `Usage: scim-admin token revoke-previous <connector>
+Ends the grace period of the previous token. API Gateway may still accept it for up to the
+authorizer cache TTL (default 300 s) where it was recently used.`,
+  run: async (ctx, [name]) => {
+    await resolveConnector(ctx, name!);
+    const set = await ctx.backend.readTokens(name!);
+    if (!set.previous) {
+      note(ctx, `${name} has no previous token: nothing to revoke`);
+      return EXIT.ok;
+    }
+    await ctx.backend.writeTokens(name!, revokePrevious(set));
+    note(ctx, `The previous token of ${name} is revoked.`);
+    return EXIT.ok;
+  },
+};
+
+function listCommand(kind: 'User' | 'Group', verb: 'list' | 'export'): Command {
+  const noun = kind === 'User' ? 'users' : 'groups';
+  const exporting = verb === 'export';
+  const formats: Format[] = exporting ? ['csv', 'json', 'jsonl'] : ['table', 'csv', 'json', 'jsonl'];
+  return {
+    path: `${noun} ${verb}`,
+    args: ['connector'],
+    options: kind === 'User' ? (exporting ? ['format', 'filter', 'output', 'quiet'] : ['format', 'filter']) : ['format'],
+    summary: exporting ? 'stream every user to CSV/JSON (constant memory), with progress' : `list ${noun}`,
+    help: `Usage: scim-admin ${noun} ${verb} <connector> [--format ${formats.join('|')}]${kind === 'User' ? " [--filter '<SCIM filter>']" : ''}${exporting ? ' [--output <file>] [--quiet]' : ''}
+Reads one page at a time (creation order), so any number of ${noun} fits in constant memory.${
+      kind === 'User' ? `\n--filter is a SCIM filter (RFC 7644 §3.4.2.2) evaluated on each user, e.g. 'active eq false' or\n'emails[type eq "work" and value ew "@example.com"]'.` : ''
+    }${exporting ? '\nCSV: RFC 4180 (quoted fields, CRLF). --output writes a file (mode 0600: it holds personal data).\nProgress goes to stderr.' : ''}`,
+    run: async (ctx, [name]) => {
+      const f = format(ctx, formats, exporting ? 'csv' : 'table');
+      const filter = parseFilterOption(ctx);
+      const c = await resolveConnector(ctx, name!);
+      const store = await ctx.backend.store();
+      const schemas = schemasFor(c.profile ?? 'generic');
+      const file = str(ctx, 'output');
+      const target = file ? createWriteStream(resolve(file), { mode: 0o600 }) : ctx.io.stdout;
+      let total = 0;
+      const showProgress = exporting && !ctx.values.quiet;
+      if (showProgress) total = kind === 'User' ? (await store.repo.counts(c.name)).users : (await store.repo.counts(c.name)).groups;
+      let lastLine = 0;
+      const written = await writeList({
+        store,
+        connector: c.name,
+        kind,
+        format: f,
+        out: target,
+        schema: kind === 'User' ? schemas.user : schemas.group,
+        ...(filter ? { filter } : {}),
+        ...(showProgress
+          ? {
+              onProgress: (n, scanned) => {
+                const pct = total > 0 ? ` (${Math.min(100, Math.floor((100 * scanned) / total))}%)` : '';
+                const line = filter ? `scanned ${scanned} of ${total} ${noun}${pct}, exported ${n}` : `exported ${n} of ${total} ${noun}${pct}`;
+                if (ctx.io.interactive) ctx.io.stderr.write(`\r${line}`);
+                else if (Date.now() - lastLine > 2000) {
+                  lastLine = Date.now();
+                  note(ctx, line);
+                }
+              },
+            }
+          : {}),
+      });
+      if (file) {
+        await new Promise<void>((res, rej) => (target as ReturnType<typeof createWriteStream>).end((e?: Error | null) => (e ? rej(e) : res())));
+      }
+      if (showProgress) note(ctx, `${ctx.io.interactive ? '\r' : ''}exported ${written} ${noun}${file ? ` to ${file}` : ''}`);
+      return EXIT.ok;
+    },
+  };
+}
+
+const statsCmd: Command = {
+  path: 'stats',
+  args: ['connector'],
+  options: ['format'],
+  summary: 'users (active/inactive), groups, memberships, pending clean-ups, last change/request',
+  help: `Usage: scim-admin stats <connector> [--format table|json]
+Counts come from one pass over the connector's users and groups (one page at a time).`,
+  run: async (ctx, [name]) => {
+    const f = format(ctx, ['table', 'json'], 'table');
+    const c = await resolveConnector(ctx, name!);
+    const store = await ctx.backend.store();
+    let active = 0;
+    let inactive = 0;
+    let lastChange = '';
+    for await (const page of pages(store, c.name, 'User')) {
+      for (const u of page) {
+        if (u.attributes.active === false) inactive++;
+        else active++;
+        if (u.lastModified > lastChange) lastChange = u.lastModified;
+      }
+    }
+    let groups = 0;
+    let memberships = 0;
+    let largest = 0;
+    for await (const page of pages(store, c.name, 'Group')) {
+      for (const g of page) {
+        groups++;
+        memberships += g.memberCount ?? 0;
+        largest = Math.max(largest, g.memberCount ?? 0);
+        if (g.lastModified > lastChange) lastChange = g.lastModified;
+      }
+    }
+    const purges = (await store.repo.pendingPurges(c.name)).length;
+    const last = await ctx.backend.lastSuccess(c.name);
+    const stats = {
+      connector: c.name,
+      users: active + inactive,
+      activeUsers: active,
+      inactiveUsers: inactive,
+      groups,
+      memberships,
+      largestGroup: largest,
+      pendingCleanups: purges,
+      lastChange: lastChange || null,
+      lastSuccessfulRequest: last instanceof Date ? last.toISOString() : last === 'unknown' ? 'unknown' : null,
+    };
+    if (f === 'json') out(ctx, JSON.stringify(stats, null, 2));
+    else out(ctx, renderTable(null, Object.entries(stats).map(([k, v]) => [k, v === null ? '-' : String(v)])));
+    return EXIT.ok;
+  },
+};
+
+export const COMMANDS: readonly Command[] = [
+  connectorsCmd,
+  tokenShow,
+  tokenRotate,
+  tokenRevoke,
+  listCommand('User', 'list'),
+  listCommand('User', 'export'),
+  listCommand('Group', 'list'),
+  statsCmd,
+];
+
+export function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => `${c.path} ${c.args.map((a) => `<${a}>`).join(' ')}`.length));
+  return [
+    'Usage: scim-admin [--local | --stack <name> --region <r> --profile <p>] <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${`${c.path} ${c.args.map((a) => `<${a}>`).join(' ')}`.padEnd(width)}  ${c.summary}`),
+    '',
+    GLOBAL_HELP,
+    '',
+    'Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not found (connector/stack/local data),',
+    '            4 AWS credentials or permissions, 5 refused (token show without --reveal).',
+    'Run `scim-admin <command> --help` for a command\'s options.',
+  ].join('\n');
+}
+
+function defaultStack(): string {
+  try {
+    const json = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+    const name = json.context?.['scim:stackName'];
+    return typeof name === 'string' && name !== '' ? name : 'Scim';
+  } catch {
+    return 'Scim';
+  }
+}
+
+const AUTH_ERRORS = new Set([
+  'CredentialsProviderError',
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'UnauthorizedOperation',
+]);
+
+/** Runs one command line; returns the exit code (never calls process.exit). */
+export async function run(argv: readonly string[], io: CliIO, deps: CliDeps = {}): Promise<number> {
+  const err = (m: string) => void io.stderr.write(`scim-admin: ${m}\n`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    err(`${(e as Error).message}\n\n${mainHelp()}`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  const cmd = COMMANDS.find((c) => {
+    const words = c.path.split(' ');
+    return words.every((w, i) => positionals[i] === w);
+  });
+  if (!cmd) {
+    if (positionals.length === 0 || values.help) {
+      (values.help ? io.stdout : io.stderr).write(mainHelp() + '\n');
+      return values.help ? EXIT.ok : EXIT.usage;
+    }
+    const group = COMMANDS.filter((c) => c.path.startsWith(`${positionals[0]} `));
+    if (group.length > 0) err(`"${positionals.join(' ')}": expected one of: ${group.map((c) => c.path).join(', ')}`);
+    else err(`unknown command "${positionals[0]}"\n\n${mainHelp()}`);
+    return EXIT.usage;
+  }
+  if (values.help) {
+    io.stdout.write(`${cmd.help}\n\n${GLOBAL_HELP}\n`);
+    return EXIT.ok;
+  }
+  const args = positionals.slice(cmd.path.split(' ').length);
+  const usage = (m: string) => {
+    err(`${m}\n\n${cmd.help}`);
+    return EXIT.usage;
+  };
+  if (args.length < cmd.args.length) return usage(`missing <${cmd.args[args.length]}>`);
+  if (args.length > cmd.args.length) return usage(`unexpected argument "${args[cmd.args.length]}"`);
+  const foreign = (Object.keys(values) as OptionName[]).filter((k) => !GLOBAL.includes(k) && !cmd.options.includes(k));
+  if (foreign.length > 0) return usage(`${foreign.map((k) => `--${k}`).join(', ')} does not apply to "${cmd.path}"`);
+  if (values.local && (values.stack || values.region || values.profile)) return usage('--local cannot be combined with --stack, --region or --profile');
+
+  const g: GlobalOptions = {
+    local: values.local === true,
+    dir: resolve(values.dir ?? process.env.SCIM_LOCAL_DIR ?? '.scim-local'),
+    stack: values.stack ?? defaultStack(),
+    ...(values.region ? { region: values.region } : {}),
+    ...(values.profile ? { profile: values.profile } : {}),
+  };
+  const backend = deps.backend?.(g) ?? (g.local ? new LocalBackend({ dir: g.dir }) : new DeployedBackend(g));
+  try {
+    return await cmd.run({ io, backend, values, now: deps.now ?? (() => new Date()) }, args);
+  } catch (e) {
+    if (e instanceof AdminError) {
+      err(e.message);
+      return e.exitCode;
+    }
+    const name = (e as Error)?.name ?? '';
+    if (AUTH_ERRORS.has(name) || /credential/i.test(name)) {
+      err(`AWS refused the request (${name}): ${(e as Error).message}\nCheck --profile/--region or your AWS credentials.`);
+      return EXIT.auth;
+    }
+    if (name === 'ResourceNotFoundException') {
+      err(`not found: ${(e as Error).message}`);
+      return EXIT.notFound;
+    }
+    err(`${name || 'Error'}: ${(e as Error)?.message ?? String(e)}`);
+    return EXIT.error;
+  } finally {
+    await backend.close().catch(() => undefined);
+  }
+}
