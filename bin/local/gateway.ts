@@ -374,6 +374,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         else res.destroy();
       });
   });
+  // Requests Node's HTTP parser rejects (unknown methods, malformed headers) still get a SCIM error.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    const body = JSON.stringify(gatewayResponseBody({ responseType: 'BAD_REQUEST', status: 400, detail: 'Bad request', headers: {} }));
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/scim+json\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
