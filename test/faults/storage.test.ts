@@ -84,16 +84,20 @@ async function runWorkers(n: number, prefix: string, untilMs: number): Promise<W
 describe('storage faults', () => {
   it.each<[FaultKind, number]>([
     ['throttle', 0.35],
-    ['cancel', 0.5],
+    ['cancel', 0.85],
     ['unavailable', 0.35],
   ])('injected %s (p=%s): failures are SCIM 503 + Retry-After, retries converge, invariants hold', async (kind, probability) => {
     setFault(faults, kind, { probability });
     const results = await runWorkers(6, `inj-${kind}`, 90_000);
+    const injected = Object.values(faults.injected).reduce((a, b) => a + b, 0);
+    console.log(`faults ${kind}: injected ${injected} ${JSON.stringify(faults.injected)}`);
     setFault(faults, 'none');
     const answers = results.flatMap((r) => r.answers);
     const { failures, byStatus } = expectWellFormedFailures(answers, CLIENT_TIMEOUT_MS);
-    console.log(`faults ${kind}: ${answers.length} requests, ${failures} failed ${JSON.stringify(byStatus)}, injected ${JSON.stringify(faults.injected)}`);
-    expect(byStatus[503] ?? 0).toBeGreaterThan(0);
+    console.log(`faults ${kind}: ${answers.length} requests, ${failures} failed ${JSON.stringify(byStatus)}`);
+    expect(injected).toBeGreaterThan(0);
+    // Transactions retry throttled/conflicting cancellations themselves, so those may all be absorbed.
+    if (kind !== 'cancel') expect(byStatus[503] ?? 0).toBeGreaterThan(0);
     for (const r of results) await expectFinalState(client(), r, `inj-${kind}`);
     await expectInvariants();
   });

@@ -42,6 +42,7 @@ export function setFault(c: FaultControl, kind: FaultKind, o: { probability?: nu
   c.after = o.after ?? 0;
   c.only = o.only ?? [];
   c.matched = 0;
+  c.injected = {};
 }
 
 function sdkError(name: string, message: string, extra: Record<string, unknown> = {}): Error {
@@ -56,6 +57,7 @@ export function attachFaults(doc: DynamoDBDocumentClient, c: FaultControl, black
       c.matched++;
       if (c.matched <= c.after || c.random() >= c.probability) return next(args);
       const isTransact = command.includes('TransactWrite');
+      if (c.kind === 'cancel' && !isTransact) return next(args);
       c.injected[`${c.kind}:${command}`] = (c.injected[`${c.kind}:${command}`] ?? 0) + 1;
       switch (c.kind) {
         case 'throttle':
