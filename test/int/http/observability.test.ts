@@ -12,6 +12,7 @@ import { METRIC_NAMESPACE, PROVISIONING_METRICS, SERVICE_NAME } from '../../../l
 import { defaultMetrics } from '../../../lambdas/http/observability.js';
 import { ScimStore } from '../../../lambdas/store/store.js';
 import { createTestTable, type TestTable } from '../../support/ddb.js';
+import { apiGatewayEvent } from '../../support/apigw.js';
 
 const TOKEN = 'Bearer int-obs-token-456';
 const USER_NAME = 'bob.private@example.com';
@@ -25,20 +26,17 @@ function event(method: string, resource: string, opts: { id?: string; body?: unk
   const path = resource.replace('{id}', opts.id ?? '');
   const headers: Record<string, string> = { Authorization: TOKEN, 'X-Forwarded-Proto': 'https' };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/scim+json';
-  return {
+  return apiGatewayEvent({
+    method,
     resource,
     path,
-    httpMethod: method,
     headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
     pathParameters: opts.id !== undefined ? { id: opts.id } : null,
-    stageVariables: { connector: 'entra' },
+    stage: 'entra',
     body: opts.body === undefined ? null : JSON.stringify(opts.body),
-    isBase64Encoded: false,
-    requestContext: { stage: 'entra', requestId: 'api-int-1', domainName: 'api.example.com', path: `/entra${path}`, authorizer: { connector: 'entra' } },
-  } as unknown as APIGatewayProxyEvent;
+    requestId: 'api-int-1',
+    authorizer: { connector: 'entra' },
+  });
 }
 
 let t: TestTable;

@@ -5,35 +5,26 @@ import { parseConnectors } from '../../../lambdas/connectors/config.js';
 import { discoveryHandler } from '../../../lambdas/http/app.js';
 import { scimHandler } from '../../../lambdas/http/middleware.js';
 import { ScimError } from '../../../lambdas/scim/errors.js';
+import { apiGatewayEvent } from '../../support/apigw.js';
 
 const connectors = parseConnectors([{ name: 'alpha' }, { name: 'beta', basePath: 'scim' }]);
 const context = { awsRequestId: 'lambda-1', functionName: 'scim-test', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
 function event(method: string, resource: string, opts: { connector?: string; stage?: string; body?: string; contentType?: string } = {}): APIGatewayProxyEvent {
   const stage = opts.stage ?? opts.connector ?? 'alpha';
-  const path = resource.replace('{id}', 'x');
   const headers: Record<string, string> = { Authorization: 'Bearer super-secret-token', 'X-Forwarded-Proto': 'https' };
   if (opts.contentType) headers['Content-Type'] = opts.contentType;
-  return {
+  return apiGatewayEvent({
+    method,
     resource,
-    path,
-    httpMethod: method,
+    path: resource.replace('{id}', 'x'),
     headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
     pathParameters: resource.includes('{id}') ? { id: 'x' } : null,
-    stageVariables: { connector: stage },
+    stage,
     body: opts.body ?? null,
-    isBase64Encoded: false,
-    requestContext: {
-      stage,
-      requestId: 'api-req-1',
-      domainName: 'api.example.com',
-      path: `/${stage}${path}`,
-      authorizer: opts.connector === '' ? {} : { connector: opts.connector ?? 'alpha', principalId: 'connector/alpha' },
-    },
-  } as unknown as APIGatewayProxyEvent;
+    requestId: 'api-req-1',
+    authorizer: opts.connector === '' ? {} : { connector: opts.connector ?? 'alpha', principalId: 'connector/alpha' },
+  });
 }
 
 function silentLogger() {

@@ -14,6 +14,7 @@ import { defaultMetrics, provisioningMetric, requestedActive } from '../../../la
 import type { ResourceResult, ResourceService } from '../../../lambdas/provisioning/index.js';
 import { ScimError } from '../../../lambdas/scim/errors.js';
 import { coerceBoolean } from '../../../lambdas/scim/normalize.js';
+import { apiGatewayEvent } from '../../support/apigw.js';
 
 const TOKEN = 'Bearer obs-secret-token-123';
 const PASSWORD = 'P@ssw0rd-never-logged';
@@ -29,30 +30,20 @@ function event(
 ): APIGatewayProxyEvent {
   const connector = opts.connector ?? 'alpha';
   const id = opts.id ?? 'u-1';
-  const path = resource.replace('{id}', id);
   const headers: Record<string, string> = { Authorization: TOKEN, 'X-Forwarded-Proto': 'https', ...opts.headers };
   const body = opts.rawBody ?? (opts.body === undefined ? null : JSON.stringify(opts.body));
   if (body !== null) headers['Content-Type'] = 'application/scim+json';
-  return {
+  return apiGatewayEvent({
+    method,
     resource,
-    path,
-    httpMethod: method,
+    path: resource.replace('{id}', id),
     headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
     pathParameters: resource.includes('{id}') ? { id } : null,
-    stageVariables: { connector },
+    stage: connector,
     body,
-    isBase64Encoded: false,
-    requestContext: {
-      stage: connector,
-      requestId: 'api-req-7',
-      domainName: 'api.example.com',
-      path: `/${connector}${path}`,
-      authorizer: { connector, principalId: `connector/${connector}` },
-    },
-  } as unknown as APIGatewayProxyEvent;
+    requestId: 'api-req-7',
+    authorizer: { connector, principalId: `connector/${connector}` },
+  });
 }
 
 /** A provisioning service that echoes its input (without the password), enough for the HTTP edge. */
