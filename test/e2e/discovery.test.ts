@@ -1,18 +1,9 @@
 /** Discovery endpoints (RFC 7644 §4) as the Okta SPEC suite and Entra's validator read them. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENTERPRISE, expectList, expectScim, expectScimError, GROUP, startLocal, USER, type Local, type ScimClient } from './support/local.js';
+import { describe, expect, it } from 'vitest';
+import { ENTERPRISE, expectList, expectScim, expectScimError, GROUP, startLocal, USER, type ScimClient, useLocalClient } from './support/local.js';
 
-let local: Local;
 let alpha: ScimClient;
-
-beforeAll(async () => {
-  local = await startLocal();
-  alpha = local.client('alpha');
-});
-
-afterAll(async () => {
-  await local?.stop();
-});
+useLocalClient(startLocal, 'alpha', (c) => (alpha = c));
 
 describe('discovery', () => {
   it('ServiceProviderConfig says what is supported', async () => {

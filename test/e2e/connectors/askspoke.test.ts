@@ -9,23 +9,14 @@
  *  - the app's rules: only valid 10-digit US phone numbers (no toll-free), invalid ones silently
  *    dropped; email and userName changes ignored; PATCH answered 200 with the user.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENTERPRISE, expectList, expectScim, expectScimError, GROUP, guid, USER, type Local, type ScimClient } from '../support/local.js';
+import { describe, expect, it } from 'vitest';
+import { ENTERPRISE, expectList, expectScim, expectScimError, GROUP, guid, USER, type ScimClient, useLocalClient } from '../support/local.js';
 import { entraEq, oktaEq, op, startCdkConnectors } from './support.js';
 
 const SPOKE = 'urn:ietf:params:scim:schemas:extension:SpokeCustom:2.0:User';
 
-let local: Local;
 let client: ScimClient;
-
-beforeAll(async () => {
-  local = await startCdkConnectors();
-  client = local.client('askspoke');
-});
-
-afterAll(async () => {
-  await local?.stop();
-});
+useLocalClient(startCdkConnectors, 'askspoke', (c) => (client = c));
 
 /** Entra's POST for the 000 attribute table (extension data not listed in `schemas`, as Entra does). */
 function entraUser(userName: string, extra: Record<string, unknown> = {}) {

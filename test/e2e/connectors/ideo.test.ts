@@ -4,21 +4,12 @@
  * are updated by PATCH only (change log 06/15/2020: "PATCH operations for Groups instead of PUT"),
  * disable and delete.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectList, expectScim, expectScimError, GROUP, guid, USER, type Local, type ScimClient } from '../support/local.js';
+import { describe, expect, it } from 'vitest';
+import { expectList, expectScim, expectScimError, GROUP, guid, USER, type ScimClient, useLocalClient } from '../support/local.js';
 import { entraEq, op, startCdkConnectors } from './support.js';
 
-let local: Local;
 let client: ScimClient;
-
-beforeAll(async () => {
-  local = await startCdkConnectors();
-  client = local.client('ideo');
-});
-
-afterAll(async () => {
-  await local?.stop();
-});
+useLocalClient(startCdkConnectors, 'ideo', (c) => (client = c));
 
 async function createUser(userName: string): Promise<string> {
   const res = await client.post('/Users', {

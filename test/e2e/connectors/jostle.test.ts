@@ -5,24 +5,15 @@
  * filter, disable (kept, inactive), delete; the connector's alarm e-mail stands in for the app's
  * own failure notifications.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readCdkConnectors } from '../../../bin/local/config.js';
-import { ENTERPRISE, expectList, expectScim, expectScimError, GROUP, guid, USER, type Local, type ScimClient } from '../support/local.js';
+import { ENTERPRISE, expectList, expectScim, expectScimError, GROUP, guid, USER, type ScimClient, useLocalClient } from '../support/local.js';
 import { entraEq, op, startCdkConnectors } from './support.js';
 
 const JOSTLE = 'urn:ietf:params:scim:schemas:extension:jostle:2.0:User';
 
-let local: Local;
 let client: ScimClient;
-
-beforeAll(async () => {
-  local = await startCdkConnectors();
-  client = local.client('jostle');
-});
-
-afterAll(async () => {
-  await local?.stop();
-});
+useLocalClient(startCdkConnectors, 'jostle', (c) => (client = c));
 
 describe('Jostle + Entra ID (tutorial 003)', () => {
   const userName = `jo.${guid()}@example.com`;

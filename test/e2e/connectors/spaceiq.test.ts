@@ -4,21 +4,12 @@
  * Entra's standard attribute mappings, one PATCH per attribute, userName filter, groups and
  * memberships, disable (kept, inactive) and delete.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENTERPRISE, expectList, expectScim, expectScimError, GROUP, guid, USER, type Local, type ScimClient } from '../support/local.js';
+import { describe, expect, it } from 'vitest';
+import { ENTERPRISE, expectList, expectScim, expectScimError, GROUP, guid, USER, type ScimClient, useLocalClient } from '../support/local.js';
 import { entraEq, op, startCdkConnectors } from './support.js';
 
-let local: Local;
 let client: ScimClient;
-
-beforeAll(async () => {
-  local = await startCdkConnectors();
-  client = local.client('spaceiq');
-});
-
-afterAll(async () => {
-  await local?.stop();
-});
+useLocalClient(startCdkConnectors, 'spaceiq', (c) => (client = c));
 
 describe('SpaceIQ + Entra ID (tutorial 001)', () => {
   const userName = `sam.${guid()}@example.com`;

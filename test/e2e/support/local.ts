@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startLocalEndpoint, type LocalEndpoint } from '../../../bin/local/endpoint.js';
 import { parseConnectors } from '../../../lambdas/connectors/config.js';
 import { assertLoopback } from '../../support/ddb.js';
@@ -48,6 +48,21 @@ export async function startLocal(): Promise<Local> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Per-file endpoint lifecycle: before the file's tests starts `start()` (e.g. `startLocal`) and
+ * hands `connector`'s client to `use`; after them stops the endpoint.
+ */
+export function useLocalClient(start: () => Promise<Local>, connector: string, use: (client: ScimClient) => void): void {
+  let local: Local | undefined;
+  beforeAll(async () => {
+    local = await start();
+    use(local.client(connector));
+  });
+  afterAll(async () => {
+    await local?.stop();
+  });
 }
 
 export interface Res {
