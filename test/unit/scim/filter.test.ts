@@ -3,7 +3,7 @@
  * printing, DNF and the planner's equality lookup.
  */
 import { describe, expect, it } from 'vitest';
-import { isScimError, ScimError } from '../../../lambdas/scim/errors.js';
+import { catchScim } from '../../support/scim-errors.js';
 import type { Filter } from '../../../lambdas/scim/filter/ast.js';
 import { findEquality, toDnf } from '../../../lambdas/scim/filter/dnf.js';
 import { compileFilter, matchesFilter } from '../../../lambdas/scim/filter/evaluate.js';
@@ -17,16 +17,6 @@ const users = vectors.users as Record<string, ScimResource>;
 const groups = vectors.groups as Record<string, ScimResource>;
 const userRs = userResource();
 const groupRs = groupResource();
-
-function catchScim(fn: () => unknown): ScimError {
-  try {
-    fn();
-  } catch (e) {
-    if (isScimError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a ScimError');
-}
 
 describe('filter vectors', () => {
   for (const v of vectors.vectors) {

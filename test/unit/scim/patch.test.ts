@@ -3,7 +3,7 @@
  * (parsePatchRequest → applyPatch), error vectors, request validation, group member planning.
  */
 import { describe, expect, it } from 'vitest';
-import { isScimError, type ScimError } from '../../../lambdas/scim/errors.js';
+import { catchScim } from '../../support/scim-errors.js';
 import { applyPatch, equalityTemplate } from '../../../lambdas/scim/patch/apply.js';
 import { planGroupPatch } from '../../../lambdas/scim/patch/members.js';
 import { parsePatchPath } from '../../../lambdas/scim/patch/path.js';
@@ -26,16 +26,6 @@ const sources = vectors.sources as Record<string, ScimResource>;
 
 function body(ops: unknown[]): unknown {
   return { schemas: [SCHEMA.patchOp], Operations: ops };
-}
-
-function catchScim(fn: () => unknown): ScimError {
-  try {
-    fn();
-  } catch (e) {
-    if (isScimError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a ScimError');
 }
 
 function deepFreeze<T>(v: T): T {
