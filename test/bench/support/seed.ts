@@ -17,7 +17,8 @@ export interface Seeder {
   table: string;
 }
 
-async function batchPut(s: Seeder, items: Record<string, unknown>[], concurrency = 4): Promise<void> {
+/** BatchWriteItem of 25 at `concurrency`, retrying unprocessed items until drained. */
+export async function batchPut(s: Seeder, items: Record<string, unknown>[], concurrency = 4): Promise<void> {
   const chunks: Record<string, unknown>[][] = [];
   for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
   await pool(chunks.length, concurrency, async (i) => {
@@ -31,8 +32,14 @@ async function batchPut(s: Seeder, items: Record<string, unknown>[], concurrency
   });
 }
 
-async function bumpCounter(s: Seeder, connector: string, kind: 'User' | 'Group', n: number): Promise<void> {
+/** Adds `n` to the connector's first `kind` counter shard (what the create paths count). */
+export async function bumpCounter(s: Seeder, connector: string, kind: 'User' | 'Group', n: number): Promise<void> {
   await s.doc.send(new UpdateCommand({ TableName: s.table, Key: keys.counter(connector, kind, 0), UpdateExpression: 'ADD n :d', ExpressionAttributeValues: { ':d': n } }));
+}
+
+/** A freshly created (version 1) stored User with `attributes`, created and last modified at `now`. */
+export function storedUser(id: string, now: string, attributes: StoredResource['attributes']): StoredResource {
+  return { kind: 'User', id, version: 1, created: now, lastModified: now, attributes };
 }
 
 export function userName(prefix: string, i: number): string {
@@ -48,23 +55,16 @@ export async function seedUsers(s: Seeder, connector: string, n: number, prefix 
     const id = uuidv7(Date.now() + i); // strictly increasing: list order = seed order
     ids.push(id);
     const un = userName(prefix, i);
-    const r: StoredResource = {
-      kind: 'User',
-      id,
-      version: 1,
-      created: now,
-      lastModified: now,
-      attributes: {
-        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
-        userName: un,
-        externalId: `x-${prefix}-${i}`,
-        active: true,
-        displayName: `Seed User ${i}`,
-        name: { givenName: 'Seed', familyName: `User ${i}`, formatted: `Seed User ${i}` },
-        emails: [{ value: un, type: 'work', primary: true }],
-        'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: String(i), department: 'Research' },
-      },
-    };
+    const r = storedUser(id, now, {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
+      userName: un,
+      externalId: `x-${prefix}-${i}`,
+      active: true,
+      displayName: `Seed User ${i}`,
+      name: { givenName: 'Seed', familyName: `User ${i}`, formatted: `Seed User ${i}` },
+      emails: [{ value: un, type: 'work', primary: true }],
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: String(i), department: 'Research' },
+    });
     items.push({ ...toItem(connector, r) }, { ...keys.userNameGuard(connector, un), id, kind: 'User' });
   }
   await batchPut(s, items);

@@ -8,7 +8,6 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../bin/admin/backend.js';
 import { run } from '../../../bin/admin/cli.js';
@@ -19,8 +18,8 @@ import { groupResource, userResource } from '../../../lambdas/scim/schema/resour
 import { SCHEMA } from '../../../lambdas/scim/schema/types.js';
 import { uuidv7 } from '../../../lambdas/store/context.js';
 import { toItem } from '../../../lambdas/store/items.js';
-import { keys } from '../../../lambdas/store/keys.js';
 import { ScimStore } from '../../../lambdas/store/store.js';
+import { batchPut, bumpCounter, storedUser } from '../../bench/support/seed.js';
 import { createTestTable, type TestTable } from '../../support/ddb.js';
 
 const C = 'acme';
@@ -94,31 +93,22 @@ beforeAll(async () => {
     const id = uuidv7(Date.now() + i);
     const userName = `user${String(i).padStart(5, '0')}@example.com`;
     items.push(
-      toItem(C, {
-        kind: 'User',
-        id,
-        version: 1,
-        created: now,
-        lastModified: now,
-        attributes: {
+      toItem(
+        C,
+        storedUser(id, now, {
           schemas: [SCHEMA.user, SCHEMA.enterpriseUser],
           userName,
           active: i % 10 !== 0,
           name: { givenName: 'User', familyName: String(i) },
           emails: [{ value: userName, type: 'work', primary: true }],
           [SCHEMA.enterpriseUser]: { department: i % 2 ? 'Sales' : 'Research' },
-        },
-      }) as unknown as Record<string, unknown>,
+        }),
+      ) as unknown as Record<string, unknown>,
     );
   }
-  for (let i = 0; i < items.length; i += 25) {
-    let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-    while (pending.length > 0) {
-      const r = await t.doc.send(new BatchWriteCommand({ RequestItems: { [t.tableName]: pending } }));
-      pending = (r.UnprocessedItems?.[t.tableName] ?? []) as typeof pending;
-    }
-  }
-  await t.doc.send(new UpdateCommand({ TableName: t.tableName, Key: keys.counter(C, 'User', 0), UpdateExpression: 'ADD n :n', ExpressionAttributeValues: { ':n': N } }));
+  const seeder = { doc: t.doc, table: t.tableName };
+  await batchPut(seeder, items);
+  await bumpCounter(seeder, C, 'User', N);
   // The tricky ones and a group through the real service (guards, counters, members).
   const svc = new Provisioning({ store: new ScimStore({ doc: t.doc, tableName: t.tableName }), schemas: () => ({ user: userResource(), group: groupResource() }) });
   const ids = [];
