@@ -5,21 +5,16 @@
  * request answers 503, the invariants hold in between (every chunk is atomic and carries its count),
  * and rerunning the same request completes it with nothing duplicated or lost.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalEndpoint, type LocalEndpoint } from '../../bin/local/endpoint.js';
-import { parseConnectors } from '../../lambdas/connectors/config.js';
+import type { LocalEndpoint } from '../../bin/local/endpoint.js';
 import { documentClient } from '../../lambdas/http/app.js';
 import { ScimStore } from '../../lambdas/store/store.js';
 import { ScimClient, USER, GROUP } from '../e2e/support/local.js';
-import { assertLoopback } from '../support/ddb.js';
+import { startAlphaEndpoint } from '../support/local-endpoint.js';
 import { attachFaults, faultControl, setFault } from './support/faults.js';
 import { checkInvariants } from './support/invariants.js';
 
-let dir: string;
+let stop: (() => Promise<void>) | undefined;
 let endpoint: LocalEndpoint;
 let store: ScimStore;
 let c: ScimClient;
@@ -28,16 +23,7 @@ const N = 300;
 let users: string[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'scim-chunks-'));
-  endpoint = await startLocalEndpoint({
-    connectors: parseConnectors([{ name: 'alpha' }]),
-    dir,
-    port: 0,
-    dynamodbEndpoint: assertLoopback(process.env.DYNAMODB_ENDPOINT),
-    tableName: `chunks-${randomBytes(4).toString('hex')}`,
-    logLevel: 'SILENT',
-    instrument: { documentClient: (doc) => attachFaults(doc, faults) },
-  });
+  ({ endpoint, stop } = await startAlphaEndpoint('chunks', { documentClient: (doc) => attachFaults(doc, faults) }));
   store = new ScimStore({ doc: documentClient(endpoint.dynamodbEndpoint), tableName: endpoint.tableName });
   const a = endpoint.connectors.alpha!;
   c = new ScimClient(a.tenantUrl, a.token);
@@ -49,9 +35,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await endpoint?.stop();
+  await stop?.();
   store?.ctx.doc.destroy();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function invariants(allowPendingPurges = false): Promise<string[]> {

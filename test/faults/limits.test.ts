@@ -3,38 +3,23 @@
  * step over each limit is the advertised SCIM error, and a DynamoDB item-size error (should one
  * ever happen) maps to 400 invalidValue without DynamoDB's text.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalEndpoint, type LocalEndpoint } from '../../bin/local/endpoint.js';
-import { parseConnectors } from '../../lambdas/connectors/config.js';
 import { MAX_MULTI_VALUES, MAX_RESOURCE_BYTES, MAX_VALUE_LENGTH } from '../../lambdas/scim/limits.js';
 import { toScimError } from '../../lambdas/store/errors.js';
 import { ScimClient, USER, expectScimError } from '../e2e/support/local.js';
-import { assertLoopback } from '../support/ddb.js';
+import { startAlphaEndpoint } from '../support/local-endpoint.js';
 
-let dir: string;
-let endpoint: LocalEndpoint;
+let stop: (() => Promise<void>) | undefined;
 let c: ScimClient;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'scim-limits-'));
-  endpoint = await startLocalEndpoint({
-    connectors: parseConnectors([{ name: 'alpha' }]),
-    dir,
-    port: 0,
-    dynamodbEndpoint: assertLoopback(process.env.DYNAMODB_ENDPOINT),
-    tableName: `limits-${randomBytes(4).toString('hex')}`,
-    logLevel: 'SILENT',
-  });
-  c = new ScimClient(endpoint.connectors.alpha!.tenantUrl, endpoint.connectors.alpha!.token);
+  const started = await startAlphaEndpoint('limits');
+  stop = started.stop;
+  c = new ScimClient(started.endpoint.connectors.alpha!.tenantUrl, started.endpoint.connectors.alpha!.token);
 });
 
 afterAll(async () => {
-  await endpoint?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await stop?.();
 });
 
 const emails = (n: number, len: number) => Array.from({ length: n }, (_, i) => ({ value: `${String(i).padStart(4, '0')}${'e'.repeat(len - 4)}`, type: 'work' }));
