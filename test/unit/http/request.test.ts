@@ -5,23 +5,13 @@ import { isNotModified, ifMatchHeader } from '../../../lambdas/http/conditional.
 import { header } from '../../../lambdas/http/headers.js';
 import { mappingPrefix, publicBaseUrl } from '../../../lambdas/http/location.js';
 import { decodeRawQuery, QueryParams } from '../../../lambdas/http/query.js';
-import { ScimError } from '../../../lambdas/scim/errors.js';
+import { catchScim } from '../../support/scim-errors.js';
 
 type BodyEvent = Parameters<typeof parseJsonBody>[0];
 
 function bodyEvent(body: string | null, contentType?: string, isBase64Encoded = false): BodyEvent {
   const headers: Record<string, string> = contentType === undefined ? {} : { 'content-type': contentType };
   return { body, isBase64Encoded, headers, multiValueHeaders: {} };
-}
-
-function caught(fn: () => unknown): ScimError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ScimError) return e;
-    throw e;
-  }
-  throw new Error('no error');
 }
 
 describe('query strings', () => {
@@ -58,18 +48,18 @@ describe('bodies', () => {
   });
 
   it('rejects malformed JSON (400 invalidSyntax), other types (415), big bodies (413)', () => {
-    expect(caught(() => parseJsonBody(bodyEvent('{"a":', 'application/scim+json')))).toMatchObject({ status: 400, scimType: 'invalidSyntax' });
-    expect(caught(() => parseJsonBody(bodyEvent(Buffer.from([0xff, 0xfe]).toString('base64'), undefined, true)))).toMatchObject({
+    expect(catchScim(() => parseJsonBody(bodyEvent('{"a":', 'application/scim+json')))).toMatchObject({ status: 400, scimType: 'invalidSyntax' });
+    expect(catchScim(() => parseJsonBody(bodyEvent(Buffer.from([0xff, 0xfe]).toString('base64'), undefined, true)))).toMatchObject({
       status: 400,
       scimType: 'invalidSyntax',
     });
-    expect(caught(() => parseJsonBody(bodyEvent('a=b', 'application/x-www-form-urlencoded'))).status).toBe(415);
-    expect(caught(() => parseJsonBody(bodyEvent(`"${'x'.repeat(MAX_BODY_BYTES)}"`, 'application/json'))).status).toBe(413);
+    expect(catchScim(() => parseJsonBody(bodyEvent('a=b', 'application/x-www-form-urlencoded'))).status).toBe(415);
+    expect(catchScim(() => parseJsonBody(bodyEvent(`"${'x'.repeat(MAX_BODY_BYTES)}"`, 'application/json'))).status).toBe(413);
   });
 
   it('requires an object body', () => {
-    expect(caught(() => requireObjectBody(undefined))).toMatchObject({ status: 400, scimType: 'invalidSyntax' });
-    expect(caught(() => requireObjectBody([1]))).toMatchObject({ status: 400, scimType: 'invalidSyntax' });
+    expect(catchScim(() => requireObjectBody(undefined))).toMatchObject({ status: 400, scimType: 'invalidSyntax' });
+    expect(catchScim(() => requireObjectBody([1]))).toMatchObject({ status: 400, scimType: 'invalidSyntax' });
     expect(requireObjectBody({ a: 1 })).toEqual({ a: 1 });
   });
 });

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allowedMethods, matchPath, resolveRoute, resourcePaths, ROUTES } from '../../../lambdas/http/routes.js';
-import { ScimError } from '../../../lambdas/scim/errors.js';
-
-function scimError(fn: () => unknown): ScimError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ScimError) return e;
-    throw e;
-  }
-  throw new Error('expected a ScimError');
-}
+import { catchScim } from '../../support/scim-errors.js';
 
 describe('route table', () => {
   it('declares every SCIM endpoint once, with RFC 7644 methods', () => {
@@ -46,12 +36,12 @@ describe('route table', () => {
   it('resolves a route under the base path; unknown → 404, wrong method → 405 with Allow', () => {
     expect(resolveRoute('PATCH', '/scim/v2/Users/{id}', 'scim/v2')).toMatchObject({ handler: 'users', action: 'patch' });
     expect(resolveRoute('get', '/scim/Groups', 'scim')).toMatchObject({ handler: 'groups', action: 'list' });
-    expect(scimError(() => resolveRoute('GET', '/scim/v2/Users', 'scim')).status).toBe(404);
-    expect(scimError(() => resolveRoute('GET', '/scim/v2/Me', 'scim/v2')).status).toBe(404);
-    const e = scimError(() => resolveRoute('DELETE', '/scim/v2/Users', 'scim/v2'));
+    expect(catchScim(() => resolveRoute('GET', '/scim/v2/Users', 'scim')).status).toBe(404);
+    expect(catchScim(() => resolveRoute('GET', '/scim/v2/Me', 'scim/v2')).status).toBe(404);
+    const e = catchScim(() => resolveRoute('DELETE', '/scim/v2/Users', 'scim/v2'));
     expect(e.status).toBe(405);
     expect(e.headers).toEqual({ Allow: 'GET, POST' });
-    expect(scimError(() => resolveRoute('POST', '/scim/v2/ServiceProviderConfig', 'scim/v2')).headers.Allow).toBe('GET');
+    expect(catchScim(() => resolveRoute('POST', '/scim/v2/ServiceProviderConfig', 'scim/v2')).headers.Allow).toBe('GET');
     expect(allowedMethods('Users/{id}')).toEqual(['GET', 'PUT', 'PATCH', 'DELETE']);
   });
 });
