@@ -14,6 +14,7 @@ import type { BenchEnv } from './support/env.js';
 import { GROUP, Recorder, USER, pool, type BenchClient, type Reply } from './support/http.js';
 import type { RequestRecord } from './support/probe.js';
 import { summarize } from './support/stats.js';
+import { seeded } from '../support/random.js';
 
 export interface SyncShape {
   users: number;
@@ -113,18 +114,6 @@ function kindFigures(phase: string, rec: Recorder, records: readonly RequestReco
 
 const enc = encodeURIComponent;
 
-/** Mulberry32: deterministic shuffles. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function entraUser(i: number, prefix: string) {
   const upn = `${prefix}.user${i}@contoso.example.com`;
   return {
@@ -151,7 +140,7 @@ function memberships(shape: SyncShape): [number, number][] {
     const start = (g * 7919) % shape.users;
     for (let k = 0; k < size; k++) pairs.push([g, (start + k) % shape.users]);
   }
-  const rand = rng(42);
+  const rand = seeded(42); // mulberry32: deterministic shuffles
   for (let i = pairs.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [pairs[i], pairs[j]] = [pairs[j] as [number, number], pairs[i] as [number, number]];
