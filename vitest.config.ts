@@ -6,6 +6,9 @@ import { defineConfig } from 'vitest/config';
 //  e2e   — real HTTP requests through the local gateway on 127.0.0.1
 //  infra — CDK template assertions (synth in-process)
 //  faults — storage/secret faults, fuzzing and a short soak against the local endpoint
+// `npm test` runs the projects one after another (unit+infra, int, e2e, faults): each storage
+// project starts its own DynamoDB Local, and on a 2-core machine running them all at once slowed
+// the 20k-member scale test tenfold (24 s alone, > 240 s in the crowd).
 export default defineConfig({
   test: {
     projects: [
