@@ -8,8 +8,8 @@
  * Lambda bundle to the AWS SDK alone keeps cold starts short.
  */
 import { randomBytes } from 'node:crypto';
-import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, QueryCommandInput, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { fromDynamoError, StorageError } from './errors.js';
 import type { Key } from './keys.js';
 
@@ -90,6 +90,32 @@ export async function run<T>(fn: () => Promise<T>): Promise<T> {
   } catch (e) {
     throw fromDynamoError(e);
   }
+}
+
+/**
+ * Pages through one Query until it ends or `max` items are collected (`pageLimit` caps a page;
+ * without it and without `max`, DynamoDB's 1 MB pages). Items come back as stored.
+ */
+export async function queryAll(
+  ctx: StoreContext,
+  input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
+  opts: { max?: number; pageLimit?: number } = {},
+): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  const max = opts.max ?? Number.POSITIVE_INFINITY;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const remaining = max - out.length;
+    const limit = Math.min(opts.pageLimit ?? Number.POSITIVE_INFINITY, remaining);
+    const res = await run(() =>
+      ctx.doc.send(
+        new QueryCommand({ ...input, TableName: ctx.table, ...(Number.isFinite(limit) ? { Limit: Math.max(1, limit) } : {}), ExclusiveStartKey: start }),
+      ),
+    );
+    out.push(...(res.Items ?? []));
+    start = res.LastEvaluatedKey;
+  } while (start && out.length < max);
+  return out;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -13,7 +13,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { MemberRef } from '../scim/patch/types.js';
 import type { ScimResource } from '../scim/schema/types.js';
-import { batchDelete, batchGet, run, transact, type StoreContext, type TransactItem } from './context.js';
+import { batchDelete, batchGet, queryAll, run, transact, type StoreContext, type TransactItem } from './context.js';
 import { StorageError, fromDynamoError } from './errors.js';
 import { keys, decodeKeyPart, foldCase, type Key, type ResourceKind } from './keys.js';
 import {
@@ -435,28 +435,12 @@ export class Repository {
 
   /** Ids of the groups `memberId` is a direct member of (GSI1, keys only; eventually consistent). */
   async memberOfGroupIds(connector: string, memberId: string, max = 10_000): Promise<string[]> {
-    const out: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await run(() =>
-        this.ctx.doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: 'GSI1',
-            KeyConditionExpression: 'GSI1PK = :p',
-            ExpressionAttributeValues: { ':p': keys.memberOfPartition(connector, memberId) },
-            Limit: Math.min(1000, max - out.length),
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const i of res.Items ?? []) {
-        const gid = decodeKeyPart(String(i.GSI1SK));
-        if (gid !== undefined) out.push(gid);
-      }
-      start = res.LastEvaluatedKey;
-    } while (start && out.length < max);
-    return out;
+    const items = await queryAll(
+      this.ctx,
+      { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :p', ExpressionAttributeValues: { ':p': keys.memberOfPartition(connector, memberId) } },
+      { max, pageLimit: 1000 },
+    );
+    return items.map((i) => decodeKeyPart(String(i.GSI1SK))).filter((gid): gid is string => gid !== undefined);
   }
 
   /** Removes member → group edges and decrements those groups' counts (groups already gone: edge only). */
@@ -685,34 +669,24 @@ export class Repository {
 
   /** Members of a group, up to `max` (default unlimited). */
   async members(connector: string, groupId: string, opts: { max?: number; keysOnly?: boolean } = {}): Promise<MemberRef[]> {
-    const out: MemberRef[] = [];
-    const max = opts.max ?? Number.POSITIVE_INFINITY;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await run(() =>
-        this.ctx.doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'PK = :p',
-            ExpressionAttributeValues: { ':p': keys.membersPartition(connector, groupId) },
-            ProjectionExpression: opts.keysOnly ? 'SK, mid' : 'SK, mid, mtype, display',
-            ConsistentRead: true,
-            ...(Number.isFinite(max) ? { Limit: Math.max(1, Math.min(max - out.length, 5000)) } : {}),
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const i of res.Items ?? []) {
-        const ref: { value: string; type?: ResourceKind; display?: string } = { value: String(i.mid) };
-        if (!opts.keysOnly) {
-          ref.type = i.mtype === 'Group' ? 'Group' : 'User';
-          if (typeof i.display === 'string') ref.display = i.display;
-        }
-        out.push(ref);
+    const items = await queryAll(
+      this.ctx,
+      {
+        KeyConditionExpression: 'PK = :p',
+        ExpressionAttributeValues: { ':p': keys.membersPartition(connector, groupId) },
+        ProjectionExpression: opts.keysOnly ? 'SK, mid' : 'SK, mid, mtype, display',
+        ConsistentRead: true,
+      },
+      opts.max !== undefined ? { max: opts.max, pageLimit: 5000 } : {},
+    );
+    return items.map((i) => {
+      const ref: { value: string; type?: ResourceKind; display?: string } = { value: String(i.mid) };
+      if (!opts.keysOnly) {
+        ref.type = i.mtype === 'Group' ? 'Group' : 'User';
+        if (typeof i.display === 'string') ref.display = i.display;
       }
-      start = res.LastEvaluatedKey;
-    } while (start && out.length < max);
-    return out;
+      return ref;
+    });
   }
 
   /** Is `memberId` a member of the group: one GetItem. */
