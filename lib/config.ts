@@ -19,7 +19,8 @@
  */
 import * as z from 'zod/mini';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { CONTEXT_KEY, ConnectorConfigError, parseConnectors, type ConnectorConfig } from '../lambdas/connectors/config.js';
+import { parseConnectors, type ConnectorConfig } from '../lambdas/connectors/config.js';
+import { CONTEXT_KEY, ConnectorConfigError } from '../lambdas/connectors/deployed.js';
 
 export const SETTINGS_KEYS = {
   authorizerCacheTtlSeconds: 'scim:authorizerCacheTtlSeconds',

@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONTEXT_KEY, parseConnectors, type ConnectorConfig } from '../../lambdas/connectors/config.js';
+import { parseConnectors, type ConnectorConfig } from '../../lambdas/connectors/config.js';
+import { CONTEXT_KEY } from '../../lambdas/connectors/deployed.js';
 
 export function readCdkConnectors(cdkJsonPath = join(import.meta.dirname, '..', '..', 'cdk.json')): ConnectorConfig[] {
   let json: { context?: Record<string, unknown> };

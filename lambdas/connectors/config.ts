@@ -2,18 +2,14 @@
  * Connector configuration: the `scim:connectors` context of cdk.json. One connector = one SaaS app =
  * one API Gateway stage (its `name` is the stage name) = one Tenant URL and token.
  *
- * The same schema validates the config in three places: the CDK app, `npm start`, and the Lambdas
- * (the CDK stack passes the validated list to them as the `SCIM_CONNECTORS` env var, JSON). Lambda
- * code imports this module, hence `zod/mini` (small bundle). Errors name the bad field, e.g.
+ * This schema validates the config where it is written: the CDK app and `npm start`. They pass the
+ * validated, defaulted list to the Lambdas as the `SCIM_CONNECTORS` env var (JSON), which Lambda
+ * code reads with deployed.ts — without zod (see there). Errors name the bad field, e.g.
  * `scim:connectors[1].name: …`.
  */
 import * as z from 'zod/mini';
+import { CONTEXT_KEY, ConnectorConfigError, DEFAULT_BASE_PATH } from './deployed.js';
 import { PROFILE_NAMES, type ProfileName } from './profile-names.js';
-
-export const CONTEXT_KEY = 'scim:connectors';
-/** Lambda env var carrying the validated connector list as JSON (set by the CDK stack). */
-export const CONNECTORS_ENV = 'SCIM_CONNECTORS';
-export const DEFAULT_BASE_PATH = 'scim/v2';
 
 // API Gateway stage-name rule. Note: Okta rejects base URLs containing `_`, so prefer `-` in names.
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
@@ -64,13 +60,6 @@ const connectorsSchema = z
     }),
   );
 
-export class ConnectorConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid ${CONTEXT_KEY}:\n  ${problems.join('\n  ')}`);
-    this.name = 'ConnectorConfigError';
-  }
-}
-
 function fieldPath(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
 }
@@ -85,22 +74,4 @@ export function parseConnectors(input: unknown): ConnectorConfig[] {
     throw new ConnectorConfigError(r.error.issues.map((i) => `${CONTEXT_KEY}${fieldPath(i.path)}: ${i.message}`));
   }
   return r.data;
-}
-
-/** The connector list a Lambda was deployed with (`SCIM_CONNECTORS`, JSON). */
-export function connectorsFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectorConfig[] {
-  const raw = env[CONNECTORS_ENV];
-  if (!raw) throw new ConnectorConfigError([`${CONNECTORS_ENV} is not set`]);
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    throw new ConnectorConfigError([`${CONNECTORS_ENV} is not valid JSON`]);
-  }
-  return parseConnectors(json);
-}
-
-/** Lookup by stage/connector name. */
-export function connectorMap(list: readonly ConnectorConfig[]): ReadonlyMap<string, ConnectorConfig> {
-  return new Map(list.map((c) => [c.name, c]));
 }

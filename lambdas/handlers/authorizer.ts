@@ -10,7 +10,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { makeAuthorizer } from '../auth/authorizer.js';
 import { CachedTokenSource, SecretsManagerTokenSource } from '../auth/token-source.js';
-import { CONNECTORS_ENV, connectorsFromEnv } from '../connectors/config.js';
+import { CONNECTORS_ENV, connectorsFromEnv } from '../connectors/deployed.js';
 
 const logger = new Logger({ serviceName: 'scim', persistentKeys: { handler: 'authorizer' } });
 const source = new CachedTokenSource(new SecretsManagerTokenSource(new SecretsManagerClient({})));

@@ -28,7 +28,7 @@ describe('bundle sizes', () => {
   });
 
   it.each(FUNCTIONS)('%s stays within its budget', async (fn) => {
-    const b = await bundle(fn, 'cdk', out);
+    const b = await bundle(fn, out);
     const top = b.packages.slice(0, 5).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} KiB`).join(', ');
     console.log(`${fn}: ${(b.bytes / 1024).toFixed(1)} KiB (budget ${(BUNDLE_BUDGET_BYTES[fn] / 1024).toFixed(0)}, target ${SIZE_TARGETS_KIB[fn]}) — ${top}`);
     expect(b.bytes, `${fn} bundle grew: ${top}`).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES[fn]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorConfigError, connectorsFromEnv, parseConnectors } from '../../../lambdas/connectors/config.js';
+import { parseConnectors } from '../../../lambdas/connectors/config.js';
+import { ConnectorConfigError, connectorsFromEnv } from '../../../lambdas/connectors/deployed.js';
 
 function problems(input: unknown): string[] {
   try {
@@ -41,5 +42,25 @@ describe('connector configuration', () => {
     expect(connectorsFromEnv({ SCIM_CONNECTORS: '[{"name":"a"}]' })).toHaveLength(1);
     expect(() => connectorsFromEnv({})).toThrow(/SCIM_CONNECTORS is not set/);
     expect(() => connectorsFromEnv({ SCIM_CONNECTORS: '{' })).toThrow(/not valid JSON/);
+  });
+
+  it('checks the Lambda env var without zod: what the stack wrote passes unchanged, a hand edit fails at init naming the field', () => {
+    const written = parseConnectors([{ name: 'askspoke', profile: 'askspoke' }, { name: 'spaceiq', basePath: 'scim', throttling: { rateLimit: 5 } }]);
+    expect(connectorsFromEnv({ SCIM_CONNECTORS: JSON.stringify(written) })).toEqual(written);
+    expect(connectorsFromEnv({ SCIM_CONNECTORS: '[{"name":"a"}]' })).toEqual([{ name: 'a', profile: 'generic', basePath: 'scim/v2' }]);
+    const fails = (raw: string) => {
+      try {
+        connectorsFromEnv({ SCIM_CONNECTORS: raw });
+      } catch (e) {
+        if (e instanceof ConnectorConfigError) return e.problems;
+        throw e;
+      }
+      return [];
+    };
+    expect(fails('[]')).toEqual([expect.stringMatching(/non-empty array/)]);
+    expect(fails('{"name":"a"}')).toEqual([expect.stringMatching(/non-empty array/)]);
+    expect(fails('[{"name":"a"},{"name":"b","profile":"nope"}]')).toEqual([expect.stringMatching(/^SCIM_CONNECTORS\[1\]\.profile: unknown profile "nope"/)]);
+    expect(fails('[{"profile":"generic"}]')).toEqual([expect.stringMatching(/^SCIM_CONNECTORS\[0\]\.name/)]);
+    expect(fails('[{"name":"a","basePath":7}]')).toEqual([expect.stringMatching(/basePath/)]);
   });
 });
