@@ -9,7 +9,7 @@
  * The cancellation reasons then tell exactly which members were already there / absent / unknown, so
  * the member count on the group stays exact without a read. Large changes are split into
  * transactions of ≤ 100 items; every chunk bumps the group version and count atomically — except
- * bulk removals (see `removeInWaves`), which run in parallel and settle the count once per wave.
+ * bulk removals (see `removeInBulk`), which delete in batches and then recount.
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { MemberRef } from '../scim/patch/types.js';
@@ -28,8 +28,10 @@ import {
 } from './items.js';
 
 const MAX_TX_ITEMS = 100;
-/** Member-only removal transactions run at once by `removeInWaves` (8 × 100 deletes per wave). */
-const REMOVAL_WAVE = 8;
+/** Parallel BatchWriteItem calls of `removeInBulk`. */
+const BULK_PARALLEL = 8;
+/** Attempts of the versioned recount before giving up under constant concurrent member changes. */
+const RECOUNT_ATTEMPTS = 8;
 
 export interface WriteOptions {
   /** Condition the write on the version read (default true). Member-only group changes commute and may skip it. */
@@ -540,9 +542,10 @@ export class Repository {
     let count = current.memberCount ?? 0;
     do {
       if (!first && remQ.length > MAX_TX_ITEMS) {
-        const r = await this.removeInWaves(connector, current, remQ, result);
-        version += r.updates;
-        count += r.delta;
+        const r = await this.removeInBulk(connector, current.id, remQ);
+        result.removed.push(...remQ);
+        version = r.version;
+        count = r.memberCount;
         remQ = [];
         continue;
       }
@@ -563,56 +566,56 @@ export class Repository {
   }
 
   /**
-   * Bulk removal, e.g. replacing all 50k members of a group with 10: one transaction per chunk with
-   * the group item would run ~500 transactions one after another (they all update that item, so they
-   * cannot overlap) — ~47 s on DynamoDB Local, past API Gateway's 29 s. Instead, chunks of 100
-   * conditional deletes without the group item run REMOVAL_WAVE at a time, and one update per wave
-   * subtracts what they removed. A chunk commits only if all its members existed (absent ones are
-   * dropped from it and it retries), so the count stays exact. If the function stops mid-wave, the
-   * count is too high by at most one wave — the safe direction: a count of 0 is what skips the
-   * member read, and the next full replace or PATCH converges the member items themselves.
+   * Bulk removal, e.g. replacing all 50k members of a group with 10. One transaction per 100 members
+   * with the group item means ~500 transactions one after another (they all update that item) —
+   * ~47 s on DynamoDB Local, past API Gateway's 29 s; member-only transactions in parallel were
+   * still ~40 s there (transactions are its slowest path). So: BatchWriteItem deletes, 8 calls in
+   * flight, for ids read from the member list a moment ago, then the count is recounted rather than
+   * decremented — a batch delete cannot say whether the item was still there (a concurrent PATCH may
+   * have removed it first), so subtracting could double-count. The recount is exact: a consistent
+   * COUNT Query of the member partition, stored only if the group's version did not move meanwhile
+   * (every member change bumps it), else again. It reads the members that remain (10 here).
+   * If the function stops midway, the count stays too high until the next write — the safe
+   * direction: a count of 0 is what skips the member read.
    */
-  private async removeInWaves(connector: string, current: StoredResource, ids: readonly string[], result: MemberDeltaResult): Promise<{ delta: number; updates: number }> {
-    let delta = 0;
-    let updates = 0;
-    const chunks: string[][] = [];
-    for (let i = 0; i < ids.length; i += MAX_TX_ITEMS) chunks.push(ids.slice(i, i + MAX_TX_ITEMS));
-    for (let w = 0; w < chunks.length; w += REMOVAL_WAVE) {
-      const removed = (await Promise.all(chunks.slice(w, w + REMOVAL_WAVE).map((c) => this.removeChunk(connector, current.id, c)))).flat();
-      if (removed.length === 0) continue;
-      result.removed.push(...removed);
-      try {
-        await transact(this.ctx, [this.resourceUpdate(connector, current, undefined, -removed.length, false)]);
-      } catch (e) {
-        const s = fromDynamoError(e);
-        if (s.kind !== 'conditionFailed') throw s;
-        throw new StorageError('notFound', `Group ${current.id} not found`);
-      }
-      delta -= removed.length;
-      updates++;
-    }
-    return { delta, updates };
-  }
-
-  /** Deletes the membership items of `ids` that exist, in one transaction; returns the ids it removed. */
-  private async removeChunk(connector: string, groupId: string, ids: readonly string[]): Promise<string[]> {
-    let pending = [...ids];
-    while (pending.length > 0) {
-      try {
-        await transact(
-          this.ctx,
-          pending.map((id) => ({ Delete: { TableName: this.table, Key: keys.membership(connector, groupId, id), ConditionExpression: 'attribute_exists(PK)' } })),
+  private async removeInBulk(connector: string, groupId: string, ids: readonly string[]): Promise<{ version: number; memberCount: number }> {
+    await batchDelete(this.ctx, ids.map((id) => keys.membership(connector, groupId, id)), BULK_PARALLEL);
+    const groupKey = keys.resource(connector, 'Group', groupId);
+    for (let attempt = 0; attempt < RECOUNT_ATTEMPTS; attempt++) {
+      const before = await run(() => this.ctx.doc.send(new GetCommand({ TableName: this.table, Key: groupKey, ProjectionExpression: '#v', ExpressionAttributeNames: { '#v': 'v' }, ConsistentRead: true })));
+      if (!before.Item) throw new StorageError('notFound', `Group ${groupId} not found`);
+      const seen = Number(before.Item.v);
+      let n = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await run(() =>
+          this.ctx.doc.send(
+            new QueryCommand({ TableName: this.table, KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': keys.membersPartition(connector, groupId) }, Select: 'COUNT', ConsistentRead: true, ExclusiveStartKey: start }),
+          ),
         );
-        return pending;
+        n += page.Count ?? 0;
+        start = page.LastEvaluatedKey;
+      } while (start);
+      try {
+        await run(() =>
+          this.ctx.doc.send(
+            new UpdateCommand({
+              TableName: this.table,
+              Key: groupKey,
+              UpdateExpression: 'SET mc = :n, modified = :m ADD #v :one',
+              ConditionExpression: '#v = :seen',
+              ExpressionAttributeNames: { '#v': 'v' },
+              ExpressionAttributeValues: { ':n': n, ':m': this.ctx.now().toISOString(), ':one': 1, ':seen': seen },
+            }),
+          ),
+        );
+        return { version: seen + 1, memberCount: n };
       } catch (e) {
         const s = fromDynamoError(e);
         if (s.kind !== 'conditionFailed') throw s;
-        const absent = new Set(s.reasons.flatMap((reason, i) => (reason.Code === 'ConditionalCheckFailed' && pending[i] !== undefined ? [pending[i]] : [])));
-        if (absent.size === 0) throw s;
-        pending = pending.filter((id) => !absent.has(id));
       }
     }
-    return [];
+    throw new StorageError('transactionConflict', `Group ${groupId}: member count did not settle under concurrent changes`);
   }
 
   /** One transaction of a group write; retries while the cancellation reasons shrink the change. Returns the count delta. */

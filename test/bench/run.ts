@@ -8,6 +8,8 @@
  *   options: --users=N --paging-users=N --group-sizes=10,1000 --concurrency=8,16 --only=core,bundles,ceiling,cost,sync,groups,paging
  *
  * Everything runs against its own in-memory DynamoDB Local on loopback, stopped on exit.
+ * Exit status 1 when a *deterministic* target fails (errors, DynamoDB calls, bundle bytes, complete
+ * walks) — that is what CI runs the smoke for; timing targets are reported, never fatal.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -56,9 +58,11 @@ interface Target {
   target: string;
   measured: string;
   ok: boolean | undefined;
+  /** Counts, not timings: a miss fails the run. */
+  deterministic: boolean;
 }
 const targets: Target[] = [];
-const target = (measure: string, t: string, measured: string, ok: boolean | undefined) => targets.push({ measure, target: t, measured, ok });
+const target = (measure: string, t: string, measured: string, ok: boolean | undefined, deterministic = false) => targets.push({ measure, target: t, measured, ok, deterministic });
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -81,7 +85,7 @@ async function main(): Promise<void> {
       b.rows.map((x) => ({ function: x.fn, KiB: x.kib, 'target KiB': x.targetKib, 'cold import ms': r(x.coldImportMs), 'target ms': x.coldTargetMs ?? '', 'largest (KiB)': x.top })),
     );
     for (const x of b.rows) {
-      target('6 bundles', `${x.fn} ≤ ${x.targetKib} KiB`, `${x.kib} KiB`, x.kib <= x.targetKib);
+      target('6 bundles', `${x.fn} ≤ ${x.targetKib} KiB`, `${x.kib} KiB`, x.kib <= x.targetKib, x.fn !== 'discovery');
       if (x.coldTargetMs !== undefined) target('6 bundles', `${x.fn} cold import ≤ ${x.coldTargetMs} ms`, `${r(x.coldImportMs)} ms (median of ${cfg.coldRuns})`, x.coldImportMs <= x.coldTargetMs);
     }
   }
@@ -110,8 +114,8 @@ async function main(): Promise<void> {
           `Authorizer DynamoDB calls: ${cost.authorizerCalls}. Add-1-member calls equal for groups of 1 and 1000: ${cost.sameForGroupSize}. Asserted in npm test (test/e2e/cost-budgets.test.ts).`,
         );
         const over = cost.rows.filter((x) => x.calls > x.budget);
-        target('5 cost', 'every operation within its call budget', `${cost.rows.length - over.length}/${cost.rows.length} within${over.length ? `; over: ${over.map((x) => x.op).join(', ')}` : ''}`, over.length === 0);
-        target('5 cost', 'authorizer reads no DynamoDB', `${cost.authorizerCalls} calls`, cost.authorizerCalls === 0);
+        target('5 cost', 'every operation within its call budget', `${cost.rows.length - over.length}/${cost.rows.length} within${over.length ? `; over: ${over.map((x) => x.op).join(', ')}` : ''}`, over.length === 0, true);
+        target('5 cost', 'authorizer reads no DynamoDB', `${cost.authorizerCalls} calls`, cost.authorizerCalls === 0, true);
       }
       if (only.has('sync')) {
         const shape = syncShape(cfg.users);
@@ -129,10 +133,10 @@ async function main(): Promise<void> {
         if (s.errorSamples.length) console.log(`  error samples:\n    ${s.errorSamples.join('\n    ')}`);
         for (const p of s.phases.filter((x) => x.phase === 'whole sync')) {
           target('2 sync', `c=${p.concurrency} throughput ≥ 85 % of the ceiling for the same mix`, `${r(p.reqPerSecond)} req/s = ${Math.round(p.share * 100)} % of ${r(p.ceilingReqPerSecond)}`, p.share >= 0.85);
-          target('2 sync', `c=${p.concurrency} errors = 0`, `${p.errors} of ${p.requests}`, p.errors === 0);
+          target('2 sync', `c=${p.concurrency} errors = 0`, `${p.errors} of ${p.requests}`, p.errors === 0, true);
         }
         const resync = s.phases.filter((x) => x.phase.startsWith('re-sync'));
-        for (const p of resync) target('2 sync', `c=${p.concurrency} re-sync errors = 0`, `${p.errors} of ${p.requests}, ${r(p.reqPerSecond)} req/s (${Math.round(p.share * 100)} % of ceiling)`, p.errors === 0);
+        for (const p of resync) target('2 sync', `c=${p.concurrency} re-sync errors = 0`, `${p.errors} of ${p.requests}, ${r(p.reqPerSecond)} req/s (${Math.round(p.share * 100)} % of ceiling)`, p.errors === 0, true);
         const worst = s.solo.reduce((a, b) => (b.ownMean > a.ownMean ? b : a), s.solo[0] ?? { kind: '-', ownMean: Number.NaN });
         target('2 sync', 'handler own time ≤ 0.3 ms per request (c=1, worst kind mean)', `${r(worst.ownMean, 3)} ms (${worst.kind})`, worst.ownMean <= 0.3);
       }
@@ -147,9 +151,12 @@ async function main(): Promise<void> {
         const big = Math.max(...g.sizes);
         const small = Math.min(...g.sizes);
         target('3 groups', `add 1 member: p50 at ${big} within 10 % of p50 at ${small}`, `${r(g.latencyRatio)}×`, g.latencyRatio <= 1.1);
-        target('3 groups', 'add 1 member: same DynamoDB calls at every size', g.rows[0]?.calls ?? '-', g.sameCalls);
+        target('3 groups', 'add 1 member: same DynamoDB calls at every size', g.rows[0]?.calls ?? '-', g.sameCalls, true);
         for (const x of g.rows.filter((y) => y.case.startsWith('PATCH replace') || y.case.startsWith('DELETE')))
-          target('3 groups', `${x.case} succeeds (API Gateway limit 29 s)`, `${x.status} in ${r(x.p50)} ms`, /^2/.test(x.status) && x.p50 < 29_000);
+        {
+          target('3 groups', `${x.case} succeeds`, x.status, /^2/.test(x.status), true);
+          target('3 groups', `${x.case} within API Gateway's 29 s`, `${r(x.p50)} ms`, x.p50 < 29_000);
+        }
       }
       if (only.has('paging')) {
         const p: PagingResult = await runPaging(env, { users: cfg.pagingUsers });
@@ -161,8 +168,8 @@ async function main(): Promise<void> {
         );
         for (const w of p.walks) {
           target('4 paging', `${w.mode}: last page within 1.2× of page 1`, `${r(w.ratio)}× (${r(w.firstPagesP50)} → ${r(w.lastPagesP50)} ms)`, w.ratio <= 1.2);
-          target('4 paging', `${w.mode}: total reads within 1.1× of the minimum`, `${r(w.readRatio, 3)}× (${r(w.rcu)} / ${r(w.minimumRcu)} RCU)`, w.readRatio <= 1.1);
-          target('4 paging', `${w.mode}: walk returns every user, no errors`, `${w.users}/${p.users}, ${w.errors} errors`, w.users === p.users && w.errors === 0);
+          target('4 paging', `${w.mode}: total reads within 1.1× of the minimum`, `${r(w.readRatio, 3)}× (${r(w.rcu)} / ${r(w.minimumRcu)} RCU)`, w.readRatio <= 1.1, true);
+          target('4 paging', `${w.mode}: walk returns every user, no errors`, `${w.users}/${p.users}, ${w.errors} errors`, w.users === p.users && w.errors === 0, true);
         }
       }
     } finally {
@@ -182,6 +189,11 @@ async function main(): Promise<void> {
   const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}${smoke ? '-smoke' : ''}.json`);
   writeFileSync(file, JSON.stringify(results, null, 2));
   console.log(`\nresults: ${file}`);
+  const failed = targets.filter((t) => t.deterministic && t.ok === false);
+  if (failed.length > 0) {
+    console.error(`\n${failed.length} deterministic target(s) failed: ${failed.map((t) => `${t.measure}: ${t.target} (${t.measured})`).join('; ')}`);
+    process.exitCode = 1;
+  }
 }
 
 await main();
