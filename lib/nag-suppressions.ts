@@ -67,6 +67,21 @@ export function suppressNagFindings(stack: ScimStack): void {
     reason: 'This queue is itself the dead-letter destination of the change-event stream mapping; a DLQ of the DLQ would only move the alarm.',
   });
 
+  // ---- purge sweeper (lib/constructs/purge-sweeper.ts) ---------------------------------------------------
+  const sweeper = stack.purgeSweeper.sweeper;
+  Validations.of(sweeper.role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'X-Ray tracing: xray:PutTraceSegments/PutTelemetryRecords support no resource-level permissions (added by Tracing.ACTIVE).',
+  });
+  Validations.of(sweeper.role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+    reason: "Query on the SCIM table's own index (GSI1: the groups a deleted user was in); scoped to this one table and to the purge path's actions.",
+  });
+  Validations.of(sweeper.function).acknowledge({
+    id: 'AwsSolutions-L1',
+    reason: 'Node.js 22 is the runtime the project targets and tests; runtime upgrades are deliberate changes in lib/constructs/scim-function.ts.',
+  });
+
   Validations.of(stack.apiGatewayLogsRole).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
     reason: "AWS's policy for API Gateway's account-level logging role (the same CDK's RestApi cloudWatchRole uses); it only lets API Gateway write its logs.",

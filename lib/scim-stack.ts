@@ -1,6 +1,7 @@
 /**
- * The SCIM service in one stack: table, one token secret per connector, the four functions, the
- * REST API(s) with one stage per connector, optional custom domain, and the observability.
+ * The SCIM service in one stack: table, one token secret per connector, the four SCIM functions, the
+ * REST API(s) with one stage per connector, optional custom domain, the observability, the change
+ * events and the scheduled purge sweeper.
  *
  * More connectors than stages per API (API Gateway's default quota is 10 stages per REST API):
  * connectors are spread over several identical REST APIs automatically, in cdk.json order,
@@ -40,6 +41,7 @@ import type { DeploymentConfig } from './config.js';
 import { suppressNagFindings } from './nag-suppressions.js';
 import { ChangeEvents } from './constructs/change-events.js';
 import { Observability } from './constructs/observability.js';
+import { PurgeSweeper } from './constructs/purge-sweeper.js';
 import { ScimApi } from './constructs/scim-api.js';
 import { ScimFunction } from './constructs/scim-function.js';
 import { ScimTable } from './constructs/scim-table.js';
@@ -85,6 +87,7 @@ export class ScimStack extends Stack {
   readonly table: ScimTable;
   readonly observability: Observability;
   readonly changeEvents: ChangeEvents;
+  readonly purgeSweeper: PurgeSweeper;
   /** API Gateway's account-level CloudWatch Logs role (stage logging). */
   readonly apiGatewayLogsRole: iam.Role;
 
@@ -222,6 +225,15 @@ export class ScimStack extends Stack {
     // ---- change events (lib/constructs/change-events.ts) --------------------------------------------
     this.changeEvents = new ChangeEvents(this, 'ChangeEvents', {
       table,
+      logRetentionDays: retention,
+      alarmTopic: this.observability.topic,
+      dashboard: this.observability.dashboard,
+    });
+
+    // ---- purge sweeper (lib/constructs/purge-sweeper.ts) ----------------------------------------------
+    this.purgeSweeper = new PurgeSweeper(this, 'PurgeSweeper', {
+      table,
+      connectorsJson,
       logRetentionDays: retention,
       alarmTopic: this.observability.topic,
       dashboard: this.observability.dashboard,

@@ -10,3 +10,13 @@ export {
   type ListQuery,
   type ResourceResult,
 } from './service.js';
+export {
+  sweepPendingPurges,
+  PURGE_SWEEP_DEFAULTS,
+  PURGE_SWEEP_METRICS,
+  PURGE_SWEEP_RATE_MINUTES,
+  type PurgeSweepOptions,
+  type PurgeSweepResult,
+  type PurgeSweepFailure,
+  type ConnectorSweep,
+} from './purge-sweeper.js';

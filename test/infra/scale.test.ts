@@ -80,10 +80,12 @@ describe('more than 10 connectors', () => {
   });
 
   it('the functions are shared: one invoke permission per function and API', () => {
-    // users, groups, discovery, authorizer + the change-events publisher (no API permission)
-    s.template.resourceCountIs('AWS::Lambda::Function', 5);
-    expect(resourcesOfType(s, 'AWS::Lambda::Function', 'all')).toHaveLength(5);
-    expect(resourcesOfType(s, 'AWS::Lambda::Permission', 'all')).toHaveLength(4 * 3);
+    // users, groups, discovery, authorizer + the change-events publisher (no API permission) and the
+    // purge sweeper (one EventBridge permission, test/infra/purge-sweeper.test.ts)
+    s.template.resourceCountIs('AWS::Lambda::Function', 6);
+    expect(resourcesOfType(s, 'AWS::Lambda::Function', 'all')).toHaveLength(6);
+    expect(resourcesOfType(s, 'AWS::Lambda::Permission', 'all').filter(([, p]) => p.Principal === 'apigateway.amazonaws.com')).toHaveLength(4 * 3);
+    expect(resourcesOfType(s, 'AWS::Lambda::Permission', 'all')).toHaveLength(4 * 3 + 1);
   });
 
   it('every connector still has its secret, alarms and dashboard row', () => {
