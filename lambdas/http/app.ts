@@ -10,12 +10,12 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConnectorConfig } from '../connectors/config.js';
 import { connectorMap, connectorsFromEnv } from '../connectors/deployed.js';
 import { profileFor } from '../connectors/profiles.js';
 import { Provisioning } from '../provisioning/index.js';
+import { resolvedOnceDocumentClient } from '../store/doc-client.js';
 import { ScimStore } from '../store/store.js';
 import { TABLE } from '../store/table.js';
 import { makeResourceAction, PAGING } from './actions/resources.js';
@@ -87,17 +87,19 @@ export function createHandlers(deps: AppDeps) {
 export const DYNAMODB_CLIENT_SETTINGS = { maxAttempts: 3, connectionTimeoutMs: 1000, requestTimeoutMs: 3000 } as const;
 
 export function documentClient(endpoint?: string): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({
-    ...(endpoint ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-    maxAttempts: DYNAMODB_CLIENT_SETTINGS.maxAttempts,
-    // throwOnRequestTimeout: without it the handler only logs a warning and keeps waiting.
-    requestHandler: {
-      connectionTimeout: DYNAMODB_CLIENT_SETTINGS.connectionTimeoutMs,
-      requestTimeout: DYNAMODB_CLIENT_SETTINGS.requestTimeoutMs,
-      throwOnRequestTimeout: true,
+  return resolvedOnceDocumentClient(
+    {
+      ...(endpoint ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+      maxAttempts: DYNAMODB_CLIENT_SETTINGS.maxAttempts,
+      // throwOnRequestTimeout: without it the handler only logs a warning and keeps waiting.
+      requestHandler: {
+        connectionTimeout: DYNAMODB_CLIENT_SETTINGS.connectionTimeoutMs,
+        requestTimeout: DYNAMODB_CLIENT_SETTINGS.requestTimeoutMs,
+        throwOnRequestTimeout: true,
+      },
     },
-  });
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
 }
 
 /** What a Lambda container builds once: connectors and store from its environment. */
