@@ -237,7 +237,12 @@ export async function runSync(env: BenchEnv, ceiling: readonly CeilingFigure[], 
   // Concurrency 1: handler own time without queueing behind other requests.
   const solo = env.client('solo', 1);
   const soloShape = syncShape(soloUsers);
-  await entraSync(env, solo, soloShape, 1, 'solo', (phase, rec) => result.solo.push(...kindFigures(phase, rec, env.probe.take())), result.errorSamples);
+  env.probe.solo = true;
+  try {
+    await entraSync(env, solo, soloShape, 1, 'solo', (phase, rec) => result.solo.push(...kindFigures(phase, rec, env.probe.take())), result.errorSamples);
+  } finally {
+    env.probe.solo = false;
+  }
   solo.close();
   env.probe.capacity = true;
   return result;

@@ -4,6 +4,11 @@
  * client records every call (API, consumed RCU/WCU) and the time DynamoDB calls were in flight
  * into it. Handler time minus in-flight time is the handler's own time. Attached through the
  * endpoint's `instrument` hooks (bin/local/endpoint.ts); the store and handlers are untouched.
+ *
+ * The probe keeps its own cost out of the handler's own time: the in-flight clock starts before
+ * its bookkeeping, and with `solo` (one request at a time, the concurrency-1 run) requests are
+ * tracked without AsyncLocalStorage, whose promise hooks (Node 20) slow every promise of the
+ * handler and do not exist in a Lambda container.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -57,6 +62,19 @@ export class Probe {
   outside: Record<string, CallCount> = {};
   /** Capacity reporting costs a few response bytes; the cost tables need it, throughput runs not. */
   capacity = true;
+  /**
+   * One request at a time (the concurrency-1 run): the live request is a plain field instead of an
+   * AsyncLocalStorage context. Requests must not overlap while set.
+   */
+  get solo(): boolean {
+    return this.soloMode;
+  }
+  set solo(on: boolean) {
+    this.soloMode = on;
+    if (on) this.als.disable(); // turns Node's async hooks off again (re-enabled by the next run())
+  }
+  private soloMode = false;
+  private current: Live | undefined;
 
   constructor(private readonly max = 2_000_000) {}
 
@@ -70,12 +88,13 @@ export class Probe {
     documentClient: (doc: DynamoDBDocumentClient): void => {
       doc.middlewareStack.add(
         (next, context) => async (args) => {
+          const entered = performance.now();
           const op = operationName((context as { commandName?: string }).commandName);
           const input = args.input as Record<string, unknown>;
           if (this.capacity && CAPACITY.has(op) && input.ReturnConsumedCapacity === undefined) input.ReturnConsumedCapacity = 'TOTAL';
-          const live = this.als.getStore();
+          const live = this.soloMode ? this.current : this.als.getStore();
           const target = live ? live.byOp : this.outside;
-          if (live && live.inFlight++ === 0) live.since = performance.now();
+          if (live && live.inFlight++ === 0) live.since = entered;
           const count = (target[op] ??= { calls: 0, rcu: 0, wcu: 0 });
           count.calls++;
           try {
@@ -99,13 +118,16 @@ export class Probe {
         const label = headerValue(event, KIND_HEADER);
         const kind = label !== undefined ? decodeURIComponent(label) : `${event.httpMethod} ${name}`;
         const live: Live = { kind, handler: name, status: 0, handlerMs: 0, ddbMs: 0, byOp: {}, inFlight: 0, since: 0 };
+        const solo = this.soloMode;
+        if (solo) this.current = live;
         const started = performance.now();
         try {
-          const res = await this.als.run(live, () => h(event, ctx));
+          const res = solo ? await h(event, ctx) : await this.als.run(live, () => h(event, ctx));
           live.status = res.statusCode;
           return res;
         } finally {
           live.handlerMs = performance.now() - started;
+          if (solo) this.current = undefined;
           if (this.records.length >= this.max) this.records.shift();
           const { inFlight: _i, since: _s, ...rec } = live;
           this.records.push(rec);
