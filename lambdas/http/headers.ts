@@ -11,24 +11,36 @@ export interface HeaderSource {
   multiValueHeaders?: MultiHeaderBag;
 }
 
-/** The first value of a header, or undefined. */
-export function header(event: HeaderSource, name: string): string | undefined {
-  const lower = name.toLowerCase();
+/**
+ * Lower-cased name → values, built once per event (a request reads several headers; scanning and
+ * lower-casing every name on each read was a measurable part of a handler's own time). The
+ * multi-value form wins, as API Gateway fills both from the same request; the first spelling of a
+ * name wins when a client sent it twice in different cases.
+ */
+const indexes = new WeakMap<HeaderSource, Map<string, string[]>>();
+
+function headerIndex(event: HeaderSource): Map<string, string[]> {
+  let index = indexes.get(event);
+  if (index) return index;
+  index = new Map();
   for (const [k, v] of Object.entries(event.multiValueHeaders ?? {})) {
-    if (k.toLowerCase() === lower && v && v.length > 0) return v[0];
+    const lower = k.toLowerCase();
+    if (v && v.length > 0 && !index.has(lower)) index.set(lower, v);
   }
   for (const [k, v] of Object.entries(event.headers ?? {})) {
-    if (k.toLowerCase() === lower && v !== undefined) return v;
+    const lower = k.toLowerCase();
+    if (v !== undefined && !index.has(lower)) index.set(lower, [v]);
   }
-  return undefined;
+  indexes.set(event, index);
+  return index;
+}
+
+/** The first value of a header, or undefined. */
+export function header(event: HeaderSource, name: string): string | undefined {
+  return headerIndex(event).get(name.toLowerCase())?.[0];
 }
 
 /** All values of a header (repeated headers and comma lists are the caller's concern). */
 export function headerValues(event: HeaderSource, name: string): string[] {
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(event.multiValueHeaders ?? {})) {
-    if (k.toLowerCase() === lower && v) return v;
-  }
-  const single = header(event, name);
-  return single === undefined ? [] : [single];
+  return headerIndex(event).get(name.toLowerCase()) ?? [];
 }

@@ -128,12 +128,14 @@ function safeDecode(s: string): string {
  * The route for an invocation: `resource` is API Gateway's resource template (`/scim/v2/Users/{id}`),
  * which must sit under this connector's base path. Unknown → 404; known path, other method → 405.
  */
+const ROUTES_BY_PATH: ReadonlyMap<string, readonly Route[]> = ROUTES.reduce((m, r) => m.set(r.path, [...(m.get(r.path) ?? []), r]), new Map<string, Route[]>());
+
 export function resolveRoute(method: string, resource: string, basePath: string): Route {
   const prefix = `/${basePath}/`;
   if (!resource.startsWith(prefix)) throw new ScimError(404, undefined, 'Resource not found');
   const path = resource.slice(prefix.length);
-  const candidates = ROUTES.filter((r) => r.path === path);
-  if (candidates.length === 0) throw new ScimError(404, undefined, 'Resource not found');
+  const candidates = ROUTES_BY_PATH.get(path);
+  if (!candidates) throw new ScimError(404, undefined, 'Resource not found');
   const route = candidates.find((r) => r.method === method.toUpperCase());
   if (!route) throw methodNotAllowed(path, method);
   return route;

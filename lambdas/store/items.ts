@@ -57,6 +57,8 @@ export function storableAttributes(attrs: ScimResource): ScimResource {
  */
 export function encodeDoc(attributes: ScimResource): string {
   const doc = JSON.stringify(attributes);
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short documents need no byte count.
+  if (doc.length * 3 <= MAX_RESOURCE_BYTES) return doc;
   const bytes = documentBytes(doc);
   if (bytes > MAX_RESOURCE_BYTES)
     throw new StorageError('itemTooLarge', `the resource's attributes take ${bytes} bytes; at most ${MAX_RESOURCE_BYTES} can be stored`);

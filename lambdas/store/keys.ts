@@ -31,8 +31,12 @@ function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('base64url');
 }
 
+/** Characters encodeURIComponent leaves as they are (ids, connector names): nothing to encode. */
+const VERBATIM = /^[A-Za-z0-9_.~-]*$/;
+
 /** Injective (up to sha256 collisions) encoding of an arbitrary string into a `#`-free key part. */
 export function encodeKeyPart(value: string): string {
+  if (value.length <= MAX_ENCODED_LENGTH && VERBATIM.test(value)) return value;
   if (LONE_SURROGATE.test(value)) return `$s${sha256(Buffer.from(value, 'utf16le'))}`;
   const enc = encodeURIComponent(value);
   return enc.length > MAX_ENCODED_LENGTH ? `$h${sha256(Buffer.from(value, 'utf8'))}` : enc;
