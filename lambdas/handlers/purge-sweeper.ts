@@ -12,12 +12,11 @@
  * alarm) sees it; the next scheduled run retries (the stack turns off Lambda's own async retries).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { connectorsFromEnv } from '../connectors/deployed.js';
 import { documentClient, TABLE_NAME_ENV } from '../http/app.js';
-import { SERVICE_NAME } from '../http/metric-names.js';
-import { defaultMetrics } from '../http/observability.js';
+import { METRIC_NAMESPACE, SERVICE_NAME } from '../http/metric-names.js';
 import { PURGE_SWEEP_METRICS, PURGE_SWEEP_RATE_MINUTES, sweepPendingPurges, type PurgeSweepOptions } from '../provisioning/purge-sweeper.js';
 import { ScimStore } from '../store/store.js';
 import { TABLE } from '../store/table.js';
@@ -87,7 +86,7 @@ export const handler = (event: ScheduledEvent, context: Context) => {
     store: new ScimStore({ doc: documentClient(process.env.DYNAMODB_ENDPOINT), tableName: process.env[TABLE_NAME_ENV] ?? TABLE.defaultName }),
     connectors: connectorsFromEnv().map((c) => c.name),
     logger: new Logger({ serviceName: SERVICE_NAME, persistentKeys: { handler: 'purge-sweeper' } }),
-    metrics: defaultMetrics(),
+    metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME }),
   });
   return built(event, context);
 };

@@ -9,7 +9,6 @@
  *  - `DYNAMODB_ENDPOINT`: only for local runs (DynamoDB Local).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConnectorConfig } from '../connectors/config.js';
 import { connectorMap, connectorsFromEnv } from '../connectors/deployed.js';
@@ -24,7 +23,7 @@ import { scimHandler } from './middleware.js';
 import { defaultLogger, discoveryHandler } from './discovery-app.js';
 
 export { defaultLogger, discoveryHandler };
-import { defaultMetrics } from './observability.js';
+import { RequestLog } from './request-log.js';
 import type { HandlerName } from './routes.js';
 
 export const TABLE_NAME_ENV = 'SCIM_TABLE_NAME';
@@ -34,8 +33,8 @@ export interface AppDeps {
   readonly store: ScimStore;
   /** One logger per handler; default: Powertools logger, service `scim`. */
   readonly logger?: (handler: HandlerName) => Logger;
-  /** Provisioning metrics of users/groups; default none (local runs print no EMF). */
-  readonly metrics?: Metrics;
+  /** Per-request provisioning lines; default none (the local endpoint prints its own request lines). */
+  readonly requestLog?: (handler: HandlerName) => RequestLog;
 }
 
 export function createProvisioning(connectors: readonly ConnectorConfig[], store: ScimStore): Provisioning {
@@ -48,23 +47,23 @@ export function createProvisioning(connectors: readonly ConnectorConfig[], store
   return new Provisioning({ store, schemas: (name) => profile(name).schemas, profile });
 }
 
-/** `metrics`: default one Powertools Metrics per container; `null` for none. */
+/** `requestLog`: default one line per request to standard output, with EMF metrics; `null` for none. */
 export function usersHandler(
   connectors: readonly ConnectorConfig[],
   provisioning: Pick<Provisioning, 'users'>,
   logger: Logger = defaultLogger('users'),
-  metrics: Metrics | null = defaultMetrics(),
+  requestLog: RequestLog | null = new RequestLog({ handler: 'users' }),
 ) {
-  return scimHandler({ handler: 'users', connectors, logger, metrics: metrics ?? undefined }, makeResourceAction(provisioning.users, 'Users'));
+  return scimHandler({ handler: 'users', connectors, logger, requestLog: requestLog ?? undefined }, makeResourceAction(provisioning.users, 'Users'));
 }
 
 export function groupsHandler(
   connectors: readonly ConnectorConfig[],
   provisioning: Pick<Provisioning, 'groups'>,
   logger: Logger = defaultLogger('groups'),
-  metrics: Metrics | null = defaultMetrics(),
+  requestLog: RequestLog | null = new RequestLog({ handler: 'groups' }),
 ) {
-  return scimHandler({ handler: 'groups', connectors, logger, metrics: metrics ?? undefined }, makeResourceAction(provisioning.groups, 'Groups'));
+  return scimHandler({ handler: 'groups', connectors, logger, requestLog: requestLog ?? undefined }, makeResourceAction(provisioning.groups, 'Groups'));
 }
 
 /** All three handlers for one store (the local gateway). */
@@ -72,9 +71,9 @@ export function createHandlers(deps: AppDeps) {
   const logger = deps.logger ?? defaultLogger;
   const provisioning = createProvisioning(deps.connectors, deps.store);
   return {
-    users: usersHandler(deps.connectors, provisioning, logger('users'), deps.metrics ?? null),
-    groups: groupsHandler(deps.connectors, provisioning, logger('groups'), deps.metrics ?? null),
-    discovery: discoveryHandler(deps.connectors, logger('discovery')),
+    users: usersHandler(deps.connectors, provisioning, logger('users'), deps.requestLog?.('users') ?? null),
+    groups: groupsHandler(deps.connectors, provisioning, logger('groups'), deps.requestLog?.('groups') ?? null),
+    discovery: discoveryHandler(deps.connectors, logger('discovery'), deps.requestLog?.('discovery') ?? null),
   };
 }
 

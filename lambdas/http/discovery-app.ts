@@ -7,15 +7,17 @@ import type { ConnectorConfig } from '../connectors/config.js';
 import { makeDiscoveryAction } from './actions/discovery.js';
 import { PAGING } from './actions/resources.js';
 import { SERVICE_NAME } from './metric-names.js';
+import { RequestLog } from './request-log.js';
 import { scimHandler } from './middleware.js';
 
 export function defaultLogger(handler: string): Logger {
   return new Logger({ serviceName: SERVICE_NAME, persistentKeys: { handler } });
 }
 
-export function discoveryHandler(connectors: readonly ConnectorConfig[], logger: Logger = defaultLogger('discovery')) {
+/** `requestLog`: default one line per request to standard output (discovery counts no metric); `null` for none. */
+export function discoveryHandler(connectors: readonly ConnectorConfig[], logger: Logger = defaultLogger('discovery'), requestLog: RequestLog | null = new RequestLog({ handler: 'discovery' })) {
   return scimHandler(
-    { handler: 'discovery', connectors, logger },
+    { handler: 'discovery', connectors, logger, requestLog: requestLog ?? undefined },
     makeDiscoveryAction({ maxResults: PAGING.maxCount, defaultPageSize: PAGING.defaultCount, cursorPaging: true }),
   );
 }

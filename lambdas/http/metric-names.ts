@@ -1,15 +1,15 @@
 /**
- * Names shared by the code that emits telemetry (handlers, through Powertools) and the CDK stack
- * that charts and alarms on it (lib/constructs/observability.ts). Declared once so a renamed metric
+ * Names shared by the code that emits telemetry (the handlers' request line, request-log.ts) and
+ * the CDK stack that charts and alarms on it (lib/constructs/observability.ts). Declared once so a renamed metric
  * or log field cannot silently empty a dashboard widget or a saved query.
  *
- * Metrics (EMF, Powertools `Metrics`): namespace `METRIC_NAMESPACE` (the stack sets it as
- * `POWERTOOLS_METRICS_NAMESPACE`), dimensions exactly `{ service, connector }` — Powertools adds
- * `service` from `POWERTOOLS_SERVICE_NAME`; the handler adds `connector` — and one metric per
- * provisioning outcome, unit Count. CloudWatch matches dimension sets exactly, so adding another
- * dimension to these metrics would hide them from the dashboard.
+ * Metrics (EMF, embedded in the request line): namespace `METRIC_NAMESPACE` (the stack also sets
+ * it as `POWERTOOLS_METRICS_NAMESPACE` for the purge sweeper's Powertools Metrics), dimensions
+ * exactly `{ service, connector }` — `service` is `SERVICE_NAME`, `connector` the request's
+ * connector — and one metric per provisioning outcome, unit Count. CloudWatch matches dimension
+ * sets exactly, so adding another dimension to these metrics would hide them from the dashboard.
  *
- * Logs (Powertools `Logger`, JSON): one "provisioning" line per request with the `LOG_FIELDS` keys,
+ * Logs (JSON): one "provisioning" line per request with the `LOG_FIELDS` keys,
  * which the saved Logs Insights queries filter and group by.
  */
 
@@ -51,7 +51,7 @@ export const DERIVED_METRICS = {
   authorizerErrors: 'AuthorizerErrors',
 } as const;
 
-/** Keys of the structured provisioning log line (Powertools logger `appendKeys`/attributes). */
+/** Keys of the structured provisioning log line (request-log.ts). */
 export const LOG_FIELDS = {
   connector: 'connector',
   /** The route action: `create`, `patch`, `list`, … */

@@ -1,32 +1,21 @@
 /**
  * What a SCIM handler tells the platform team about each request, derived at the HTTP edge (route
  * action + answered status + ScimError scimType + what the action reported), so the provisioning
- * service stays free of telemetry:
- *  - one INFO "provisioning" log line with the `LOG_FIELDS` keys (never the token, the body or
- *    attribute values: a `userName` is personal data);
- *  - at most one EMF metric (Count 1) per request, namespace `METRIC_NAMESPACE`, dimensions exactly
- *    `{service, connector}` — what lib/constructs/observability.ts charts.
+ * service stays free of telemetry: one "provisioning" line per request (request-log.ts) with the
+ * `LOG_FIELDS` keys (never the token, the body or attribute values: a `userName` is personal
+ * data), carrying at most one EMF metric (Count 1), namespace `METRIC_NAMESPACE`, dimensions
+ * exactly `{service, connector}` — what lib/constructs/observability.ts charts.
  *
- * Metrics are flushed here, synchronously and only when one was recorded, instead of through
- * Powertools' `logMetrics` middleware: that one flushes after every invocation and warns "No
- * application metrics to publish" on each read (GET, list, discovery), and a flush in the same tick
- * as `addDimension`/`addMetric` cannot mix two concurrent invocations' connectors (the local
- * gateway runs them in one process).
+ * The line is built once the response is known, synchronously, from a record keyed by the event
+ * object, so two concurrent invocations (the local gateway runs them in one process) never mix.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { isScimError } from '../scim/errors.js';
 import { coerceBoolean } from '../scim/normalize.js';
-import {
-  CONNECTOR_DIMENSION,
-  LOG_FIELDS,
-  METRIC_NAMESPACE,
-  PROVISIONING_METRICS,
-  SERVICE_NAME,
-  type ProvisioningMetric,
-} from './metric-names.js';
+import type { ProvisioningMetric } from './metric-names.js';
+import type { RequestLog } from './request-log.js';
 import type { Action } from './routes.js';
 
 /** Filled while a request is parsed and served; read once the response (or error) is known. */
@@ -47,11 +36,6 @@ export function telemetryFor(event: APIGatewayProxyEvent): RequestTelemetry {
   let t = byEvent.get(event);
   if (!t) byEvent.set(event, (t = {}));
   return t;
-}
-
-/** One per container (the entry files call the handler factories once). */
-export function defaultMetrics(): Metrics {
-  return new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME });
 }
 
 /**
@@ -141,33 +125,29 @@ export function isDeactivation(operation: Action, body: unknown, result: Readonl
 }
 
 /**
- * The middleware: after the error edge has turned any error into a response, writes the log line
- * and the metric. Telemetry never changes or fails the response.
+ * The middleware: after the error edge has turned any error into a response, writes the request's
+ * line. Telemetry never changes or fails the response.
  */
-export function requestTelemetry(logger: Logger, metrics?: Metrics): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
-  const record = (request: { event: APIGatewayProxyEvent; response: APIGatewayProxyResult | undefined | null; error?: unknown }): void => {
+export function requestTelemetry(log: RequestLog | undefined, logger: Logger): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  const record = (request: { event: APIGatewayProxyEvent; context: Context; response: APIGatewayProxyResult | undefined | null; error?: unknown }): void => {
+    if (!log) return;
     try {
-      const t = telemetryFor(request.event);
+      const { event } = request;
+      const t = telemetryFor(event);
       const status = request.response?.statusCode ?? 500;
       const error = request.error;
-      const scimType = isScimError(error) ? error.scimType : undefined;
-      const f = LOG_FIELDS;
-      logger.info('provisioning', {
-        [f.connector]: t.connector,
-        [f.operation]: t.operation,
-        [f.resourceType]: t.resourceType,
-        [f.resourceId]: t.resourceId,
-        [f.outcome]: status < 400 ? 'success' : 'failure',
-        [f.status]: status,
-        [f.scimType]: scimType,
-      });
-      const metric = metrics && t.connector !== undefined ? provisioningMetric(t.operation, status, t.deactivated) : undefined;
-      if (metrics && metric && t.connector !== undefined) {
-        // Synchronous from here to the flush: no other invocation can interleave.
-        metrics.addDimension(CONNECTOR_DIMENSION, t.connector);
-        metrics.addMetric(PROVISIONING_METRICS[metric], MetricUnit.Count, 1);
-        metrics.publishStoredMetrics();
-      }
+      log.record(
+        t,
+        {
+          status,
+          scimType: isScimError(error) ? error.scimType : undefined,
+          metric: provisioningMetric(t.operation, status, t.deactivated),
+          apiRequestId: event.requestContext?.requestId,
+          method: event.httpMethod,
+          resource: event.resource,
+        },
+        request.context,
+      );
     } catch (e) {
       logger.warn('telemetry failed', e instanceof Error ? e : String(e));
     }

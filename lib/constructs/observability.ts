@@ -9,8 +9,8 @@
  *    authorizer, including requests without a token that never reach the Lambda);
  *  - authorizer errors: a metric filter on the authorizer's ERROR log lines (its Lambda `Errors`
  *    metric is useless for alarms: every rejected token is a thrown `Unauthorized`);
- *  - provisioning operations: the handlers' Powertools EMF metrics, names and dimensions from the
- *    shared module lambdas/http/metric-names.ts;
+ *  - provisioning operations: the EMF metrics in the handlers' request lines, names and
+ *    dimensions from the shared module lambdas/http/metric-names.ts;
  *  - Lambda and DynamoDB service metrics.
  */
 import { Aws, Duration, Fn, Stack } from 'aws-cdk-lib';

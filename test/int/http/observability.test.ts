@@ -9,7 +9,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { parseConnectors } from '../../../lambdas/connectors/config.js';
 import { createProvisioning, usersHandler } from '../../../lambdas/http/app.js';
 import { METRIC_NAMESPACE, PROVISIONING_METRICS, SERVICE_NAME } from '../../../lambdas/http/metric-names.js';
-import { defaultMetrics } from '../../../lambdas/http/observability.js';
 import { ScimStore } from '../../../lambdas/store/store.js';
 import { createTestTable, type TestTable } from '../../support/ddb.js';
 import { apiGatewayEvent } from '../../support/apigw.js';
@@ -44,7 +43,7 @@ let users: ReturnType<typeof usersHandler>;
 beforeAll(async () => {
   t = await createTestTable('obs');
   const store = new ScimStore({ doc: t.doc, tableName: t.tableName });
-  users = usersHandler(connectors, createProvisioning(connectors, store), new Logger({ serviceName: SERVICE_NAME, logLevel: 'INFO' }), defaultMetrics());
+  users = usersHandler(connectors, createProvisioning(connectors, store), new Logger({ serviceName: SERVICE_NAME, logLevel: 'INFO' }));
 });
 afterAll(async () => t.drop());
 

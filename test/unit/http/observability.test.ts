@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConnectors } from '../../../lambdas/connectors/config.js';
 import { discoveryHandler, groupsHandler, usersHandler } from '../../../lambdas/http/app.js';
 import { LOG_FIELDS, METRIC_NAMESPACE, PROVISIONING_METRICS, SERVICE_NAME } from '../../../lambdas/http/metric-names.js';
-import { defaultMetrics, provisioningMetric, requestedActive } from '../../../lambdas/http/observability.js';
+import { provisioningMetric, requestedActive } from '../../../lambdas/http/observability.js';
 import type { ResourceResult, ResourceService } from '../../../lambdas/provisioning/index.js';
 import { ScimError } from '../../../lambdas/scim/errors.js';
 import { coerceBoolean } from '../../../lambdas/scim/normalize.js';
@@ -82,8 +82,8 @@ function fakeService(): ResourceService {
 
 const logger = (handler: string) => new Logger({ serviceName: SERVICE_NAME, logLevel: 'INFO', persistentKeys: { handler } });
 const service = fakeService();
-const users = usersHandler(connectors, { users: service }, logger('users'), defaultMetrics());
-const groups = groupsHandler(connectors, { groups: service }, logger('groups'), defaultMetrics());
+const users = usersHandler(connectors, { users: service }, logger('users'));
+const groups = groupsHandler(connectors, { groups: service }, logger('groups'));
 const discovery = discoveryHandler(connectors, logger('discovery'));
 
 const out: string[] = [];
@@ -284,6 +284,41 @@ describe('provisioning metrics and log line', () => {
     expect(res.statusCode).toBe(500);
     expect(emf()).toHaveLength(0);
     expect(onlyProvisioningLine()).not.toHaveProperty('operation');
+  });
+});
+
+describe('one line per request', () => {
+  it('the EMF document is the provisioning line itself, written whatever the logger level', async () => {
+    const quiet = usersHandler(connectors, { users: service }, new Logger({ serviceName: SERVICE_NAME, logLevel: 'SILENT' }));
+    await quiet(event('POST', '/scim/v2/Users', { body: newUser }), context);
+    const printed = lines();
+    expect(printed).toHaveLength(1);
+    expect(printed[0]).toMatchObject({ message: 'provisioning', operation: 'create', status: 201, [PROVISIONING_METRICS.created]: 1, service: SERVICE_NAME, handler: 'users' });
+    expect(onlyMetric()).toBe(PROVISIONING_METRICS.created);
+    const aws = printed[0]?._aws as { Timestamp: number };
+    expect(Date.parse(String(printed[0]?.timestamp))).toBe(aws.Timestamp);
+    nothingPersonal();
+  });
+
+  it('cold_start is true on the first request of a handler only; the X-Ray root is reported', async () => {
+    const fresh = usersHandler(connectors, { users: service }, logger('users'));
+    const saved = process.env._X_AMZN_TRACE_ID;
+    process.env._X_AMZN_TRACE_ID = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    try {
+      await fresh(event('GET', '/scim/v2/Users/{id}'), context);
+      await fresh(event('GET', '/scim/v2/Users/{id}'), context);
+    } finally {
+      if (saved === undefined) delete process.env._X_AMZN_TRACE_ID;
+      else process.env._X_AMZN_TRACE_ID = saved;
+    }
+    expect(provisioningLines().map((l) => l.cold_start)).toEqual([true, false]);
+    expect(provisioningLines()[0]?.xray_trace_id).toBe('1-5759e988-bd862e3fe1be46a994272793');
+  });
+
+  it('a handler built with no request log writes nothing for a successful request', async () => {
+    const none = usersHandler(connectors, { users: service }, logger('users'), null);
+    await none(event('POST', '/scim/v2/Users', { body: newUser }), context);
+    expect(lines()).toEqual([]);
   });
 });
 
