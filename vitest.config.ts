@@ -7,8 +7,10 @@ import { defineConfig } from 'vitest/config';
 //  infra — CDK template assertions (synth in-process)
 //  faults — storage/secret faults, fuzzing and a short soak against the local endpoint
 // `npm test` runs the projects one after another (unit+infra, int, e2e, faults): each storage
-// project starts its own DynamoDB Local, and on a 2-core machine running them all at once slowed
-// the 20k-member scale test tenfold (24 s alone, > 240 s in the crowd).
+// project starts its own DynamoDB Local (2 cores; all at once starved each other). Within a project
+// the files share that DynamoDB Local, so test tables have no stream unless a test reads it: a
+// stream record history (the 20k-member scale test writes 40k) made every later table's writes
+// ~13x slower (test/support/ddb.ts).
 export default defineConfig({
   test: {
     projects: [

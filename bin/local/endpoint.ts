@@ -12,8 +12,9 @@ import { makeAuthorizer } from '../../lambdas/auth/authorizer.js';
 import { CachedTokenSource } from '../../lambdas/auth/token-source.js';
 import type { ConnectorConfig } from '../../lambdas/connectors/config.js';
 import { createHandlers, documentClient } from '../../lambdas/http/app.js';
+import { RequestLog } from '../../lambdas/http/request-log.js';
 import { ScimStore } from '../../lambdas/store/store.js';
-import { createTableInput, TABLE, timeToLiveInput } from '../../lambdas/store/table.js';
+import { createTableInput, TABLE, timeToLiveInput, type TableOptions } from '../../lambdas/store/table.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { startGateway, type Gateway, type ProxyHandler } from './gateway.js';
 import type { HandlerName } from '../../lambdas/http/routes.js';
@@ -34,7 +35,7 @@ export interface LocalEndpointOptions {
   readonly tableName?: string;
   /** Authorizer result TTL (API Gateway: 300 s). */
   readonly authorizerTtlSeconds?: number;
-  /** Powertools log level for the handlers; default `WARN`. */
+  /** Powertools log level for the handlers; default `WARN`. INFO and DEBUG also print each request's provisioning line. */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   readonly onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
   /**
@@ -49,6 +50,8 @@ export interface LocalEndpointOptions {
   readonly instrument?: {
     readonly documentClient?: (doc: DynamoDBDocumentClient) => void;
     readonly handler?: (name: HandlerName, handler: ProxyHandler) => ProxyHandler;
+    /** The handlers' per-request provisioning lines (as deployed: with EMF); default none. */
+    readonly requestLog?: (name: HandlerName) => RequestLog;
   };
 }
 
@@ -75,15 +78,15 @@ export function defaultLocalDir(): string {
   return resolve(process.env.SCIM_LOCAL_DIR ?? '.scim-local');
 }
 
-/** Creates the table (and its TTL setting) unless it exists. */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
+/** Creates the table (and its TTL setting) unless it exists; `streams: false` when nothing tails it (see createTableInput). */
+export async function ensureTable(client: DynamoDBClient, tableName: string, opts: TableOptions = {}): Promise<boolean> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
     return false;
   } catch (e) {
     if (!(e instanceof ResourceNotFoundException)) throw e;
   }
-  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  await client.send(new CreateTableCommand(createTableInput(tableName, opts)));
   await client.send(new UpdateTimeToLiveCommand(timeToLiveInput(tableName))).catch(() => undefined);
   return true;
 }
@@ -121,7 +124,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
 
   try {
     const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    await ensureTable(client, tableName);
+    await ensureTable(client, tableName, { streams: options.events !== undefined });
     client.destroy();
 
     if (options.events) {
@@ -152,11 +155,14 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
 
     const logLevel = options.logLevel ?? 'WARN';
     const logger = (handler: string) => new Logger({ serviceName: 'scim', logLevel, persistentKeys: { handler } });
+    // The deployed handlers' per-request line (with its EMF metric) goes to stdout at INFO or DEBUG, as in Lambda.
+    const requestLog =
+      options.instrument?.requestLog ?? (logLevel === 'INFO' || logLevel === 'DEBUG' ? (handler: HandlerName) => new RequestLog({ handler }) : undefined);
     const doc = documentClient(endpoint);
     stops.push(async () => doc.destroy());
     options.instrument?.documentClient?.(doc);
     const store = new ScimStore({ doc, tableName });
-    const created: Record<HandlerName, ProxyHandler> = createHandlers({ connectors: options.connectors, store, logger });
+    const created: Record<HandlerName, ProxyHandler> = createHandlers({ connectors: options.connectors, store, logger, ...(requestLog ? { requestLog } : {}) });
     const wrap = options.instrument?.handler;
     const handlers: Record<HandlerName, ProxyHandler> = wrap
       ? { users: wrap('users', created.users), groups: wrap('groups', created.groups), discovery: wrap('discovery', created.discovery) }

@@ -1,5 +1,5 @@
 /** Public surface of the store (the service imports from here). */
-export { TABLE, createTableInput, timeToLiveInput } from './table.js';
+export { TABLE, createTableInput, timeToLiveInput, type TableOptions } from './table.js';
 export { keys, encodeKeyPart, foldCase, type Key, type ResourceKind } from './keys.js';
 export { StorageError, isStorageError, fromDynamoError, toScimError, type StorageErrorKind } from './errors.js';
 export { createContext, uuidv7, type StoreOptions, type ConnectorOptions, type StoreContext } from './context.js';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createTableInput, timeToLiveInput } from '../../lambdas/store/table.js';
+import { createTableInput, timeToLiveInput, type TableOptions } from '../../lambdas/store/table.js';
 import { attachMeter, type Meter } from '../../lambdas/store/metering.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -42,12 +42,16 @@ export interface TestTable {
   drop(): Promise<void>;
 }
 
-/** Creates a uniquely named table (call once per test file, in beforeAll). */
-export async function createTestTable(prefix = 'test'): Promise<TestTable> {
+/**
+ * Creates a uniquely named table (call once per test file, in beforeAll). No stream unless the test
+ * reads it: DynamoDB Local's stream bookkeeping makes every table created after a big one slow to
+ * write (see createTableInput), and int files share one DynamoDB Local.
+ */
+export async function createTestTable(prefix = 'test', opts: TableOptions = {}): Promise<TestTable> {
   const client = testClient();
   const meter = attachMeter(client);
   const tableName = `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  await client.send(new CreateTableCommand(createTableInput(tableName, { streams: opts.streams ?? false })));
   await client.send(new UpdateTimeToLiveCommand(timeToLiveInput(tableName))).catch(() => undefined);
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return {

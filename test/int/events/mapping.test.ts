@@ -27,7 +27,7 @@ const PATCH = SCHEMA.patchOp;
 const patch = (...Operations: unknown[]) => ({ schemas: [PATCH], Operations });
 
 beforeAll(async () => {
-  t = await createTestTable('events');
+  t = await createTestTable('events', { streams: true });
   const schemas = { user: userResource([enterpriseUserSchema]), group: groupResource() };
   svc = new Provisioning({ store: new ScimStore({ doc: t.doc, tableName: t.tableName }), schemas: () => schemas });
   tail = new StreamTail({
