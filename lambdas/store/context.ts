@@ -38,6 +38,8 @@ export interface StoreOptions {
   cursorSecret?: string;
   /** Members deleted inline by deleteGroup before leaving the rest to purgeGroupMembers. Default 2000. */
   inlinePurgeItems?: number;
+  /** Keys read per Query when a startIndex page without a bookmark skips ahead. Default 5000. */
+  skipReadItems?: number;
   now?: () => Date;
   newId?: () => string;
 }
@@ -50,6 +52,7 @@ export interface StoreContext {
   readonly bookmarkTtlSeconds: number;
   readonly cursorSecret: string;
   readonly inlinePurgeItems: number;
+  readonly skipReadItems: number;
   connectorOptions(connector: string): Required<ConnectorOptions>;
   now(): Date;
   newId(): string;
@@ -92,6 +95,7 @@ export function createContext(o: StoreOptions): StoreContext {
     bookmarkTtlSeconds: o.bookmarkTtlSeconds ?? 900,
     cursorSecret: o.cursorSecret ?? 'scim-cursor-v1',
     inlinePurgeItems: o.inlinePurgeItems ?? 2000,
+    skipReadItems: o.skipReadItems ?? 5000,
     connectorOptions: (connector) => {
       const c = o.connectorOptions?.(connector) ?? {};
       return { groupDisplayNameUnique: c.groupDisplayNameUnique ?? true, unknownMembers: c.unknownMembers ?? 'reject' };

@@ -11,7 +11,7 @@
  *    access without a bookmark skips ahead with keys-only reads.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { run, type StoreContext } from './context.js';
 import { StorageError } from './errors.js';
 import { keys, type ResourceKind } from './keys.js';
@@ -65,22 +65,23 @@ export interface Page {
   lastKey: string | undefined;
 }
 
+/**
+ * The key condition of a partition read that continues after sort key `after`. `SK > :after`
+ * rather than `ExclusiveStartKey`: the same seek and the same capacity on DynamoDB, but DynamoDB
+ * Local reads every item before an ExclusiveStartKey (a page after 99,800 users took 29 ms instead
+ * of 5 ms), which made a local walk of a large connector quadratic.
+ */
+function partitionAfter(pk: string, after: string | undefined): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'> {
+  return after === undefined
+    ? { KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': pk } }
+    : { KeyConditionExpression: 'PK = :p AND SK > :after', ExpressionAttributeValues: { ':p': pk, ':after': after } };
+}
+
 /** One Query of up to `limit` items after `afterKey`. */
 export async function readPage(ctx: StoreContext, connector: string, kind: ResourceKind, limit: number, afterKey?: string): Promise<Page> {
   if (limit <= 0) return { items: [], lastKey: afterKey };
   const pk = keys.resourcePartition(connector, kind);
-  const res = await run(() =>
-    ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.table,
-        KeyConditionExpression: 'PK = :p',
-        ExpressionAttributeValues: { ':p': pk },
-        Limit: limit,
-        ConsistentRead: true,
-        ...(afterKey !== undefined ? { ExclusiveStartKey: { PK: pk, SK: afterKey } } : {}),
-      }),
-    ),
-  );
+  const res = await run(() => ctx.doc.send(new QueryCommand({ TableName: ctx.table, ...partitionAfter(pk, afterKey), Limit: limit, ConsistentRead: true })));
   const items = (res.Items ?? []).map(fromItem);
   return { items, lastKey: res.LastEvaluatedKey ? String(res.LastEvaluatedKey.SK) : undefined };
 }
@@ -89,28 +90,16 @@ export async function readPage(ctx: StoreContext, connector: string, kind: Resou
 async function skip(ctx: StoreContext, connector: string, kind: ResourceKind, n: number): Promise<string | undefined | null> {
   const pk = keys.resourcePartition(connector, kind);
   let seen = 0;
-  let start: Record<string, unknown> | undefined;
   let last: string | undefined;
   while (seen < n) {
     const res = await run(() =>
-      ctx.doc.send(
-        new QueryCommand({
-          TableName: ctx.table,
-          KeyConditionExpression: 'PK = :p',
-          ExpressionAttributeValues: { ':p': pk },
-          ProjectionExpression: 'PK, SK',
-          Limit: Math.min(n - seen, 5000),
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      ),
+      ctx.doc.send(new QueryCommand({ TableName: ctx.table, ...partitionAfter(pk, last), ProjectionExpression: 'PK, SK', Limit: Math.min(n - seen, ctx.skipReadItems), ConsistentRead: true })),
     );
     const items = res.Items ?? [];
     seen += items.length;
     const tail = items[items.length - 1];
     if (tail) last = String(tail.SK);
-    start = res.LastEvaluatedKey;
-    if (!start) break;
+    if (!res.LastEvaluatedKey) break;
   }
   return seen < n ? null : last;
 }
