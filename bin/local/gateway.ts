@@ -17,6 +17,8 @@
  *    over it → 429 THROTTLED (SCIM body, Retry-After); other stages are unaffected. Connectors
  *    without explicit throttling are not throttled locally (the CDK default, 50/s burst 100, is a
  *    production guard, and local load tests measure the handlers);
+ *  - a handler that throws, returns no result or a result over Lambda's 6 MB response payload gets
+ *    API Gateway's 502;
  *  - gateway-level errors use the same SCIM bodies as the CDK gateway responses
  *    (lambdas/http/gateway-responses.ts). Wrong methods go to the resource's handler, which
  *    answers 405 (on AWS an `ANY` method does the same).
@@ -34,6 +36,7 @@ import type {
 import type { ConnectorConfig } from '../../lambdas/connectors/config.js';
 import { GATEWAY_RESPONSES, gatewayResponseBody, type GatewayResponseSpec } from '../../lambdas/http/gateway-responses.js';
 import { decodeRawQuery } from '../../lambdas/http/query.js';
+import { fitsLambdaResponse } from '../../lambdas/http/response.js';
 import { matchPath, type HandlerName } from '../../lambdas/http/routes.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -354,7 +357,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       // A Lambda that throws: API Gateway answers 502.
       return sendGatewayResponse(res, GATEWAY_RESPONSES.integrationFailure, requestId);
     }
-    if (!result || typeof result.statusCode !== 'number') {
+    if (!result || typeof result.statusCode !== 'number' || !fitsLambdaResponse(result)) {
       return sendGatewayResponse(res, GATEWAY_RESPONSES.integrationFailure, requestId);
     }
     const headers: Record<string, string | string[]> = { 'x-amzn-RequestId': requestId };

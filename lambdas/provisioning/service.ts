@@ -13,7 +13,8 @@
  *    reads when the projection wants it, and for lists only when `attributes` names it, so a list
  *    page stays O(page) calls.
  *  - Group `members` are read only when the projection wants them (`excludedAttributes=members`
- *    reads none); at most `maxMembersReturned` are returned inline, beyond that 400 tooMany.
+ *    reads none); one response carries at most `maxMembersReturned` inline (a group, or all groups
+ *    of a page, judged from the stored counts before reading), beyond that 400 tooMany.
  *  - The connector's profile (lambdas/connectors) applies here, never in handlers: a resource type
  *    it does not offer is 404 for every operation; its attribute rules run on every normalised
  *    write (after PATCH is applied, so PUT and PATCH get the same treatment); with
@@ -26,6 +27,7 @@ import type { Filter } from '../scim/filter/ast.js';
 import { matchesFilter } from '../scim/filter/evaluate.js';
 import { parseFilter } from '../scim/filter/parse.js';
 import { printFilter } from '../scim/filter/print.js';
+import { MAX_MEMBERS_PER_RESPONSE } from '../scim/limits.js';
 import { listResponse, type ListResponse } from '../scim/list.js';
 import { normalizeResource } from '../scim/normalize.js';
 import { applyPatch } from '../scim/patch/apply.js';
@@ -54,7 +56,7 @@ export interface ProvisioningOptions {
   readonly profile?: (connector: string) => ResolvedProfile;
   /** Re-read/re-apply attempts for a PATCH/PUT that lost a race (no If-Match). Default 12. */
   readonly conflictRetries?: number;
-  /** Most members returned inline with a group. Default 100 000. */
+  /** Most members one response carries inline (a group, or a whole group page). Default MAX_MEMBERS_PER_RESPONSE. */
   readonly maxMembersReturned?: number;
 }
 
@@ -148,7 +150,7 @@ export class ResourceService {
   ) {
     this.store = o.store;
     this.retries = o.conflictRetries ?? 12;
-    this.maxMembers = o.maxMembersReturned ?? 100_000;
+    this.maxMembers = o.maxMembersReturned ?? MAX_MEMBERS_PER_RESPONSE;
   }
 
   /** The resource schema, after checking the connector offers this resource type (404 otherwise). */
@@ -185,8 +187,12 @@ export class ResourceService {
     return r;
   }
 
-  /** Stored resource → projected SCIM JSON, reading derived data only when the projection keeps it. */
-  private async render(connector: string, r: StoredResource, opts: ReadOptions, derived: 'auto' | 'explicit' = 'auto'): Promise<ResourceResult> {
+  /**
+   * Stored resource → projected SCIM JSON, reading derived data only when the projection keeps it.
+   * `written`: the answer to a write that is done, so a group over the member budget is answered
+   * without `members` instead of an error that would make the client repeat the write.
+   */
+  private async render(connector: string, r: StoredResource, opts: ReadOptions, derived: 'auto' | 'explicit' = 'auto', written = false): Promise<ResourceResult> {
     const rs = this.rs(connector);
     const view = scimView(r);
     const base = opts.baseUrl?.replace(/\/+$/, '');
@@ -198,9 +204,9 @@ export class ResourceService {
         const groups = await this.store.repo.groupsOf(connector, r.id);
         if (groups.length > 0)
           view.groups = groups.map((g) => ({ ...g, type: 'direct', ...(base ? { $ref: `${base}/Groups/${encodeURIComponent(g.value)}` } : {}) }));
+      } else if ((r.memberCount ?? 0) > this.maxMembers) {
+        if (!written) throw new ScimError(400, 'tooMany', `group has ${r.memberCount} members, more than ${this.maxMembers} can be returned inline; use excludedAttributes=members`);
       } else {
-        if ((r.memberCount ?? 0) > this.maxMembers)
-          throw new ScimError(400, 'tooMany', `group has ${r.memberCount} members, more than ${this.maxMembers} can be returned inline; use excludedAttributes=members`);
         const members = r.memberCount === 0 ? [] : await this.store.repo.members(connector, r.id, { max: this.maxMembers });
         if (members.length > 0)
           view.members = members.map((m) => ({
@@ -241,10 +247,10 @@ export class ResourceService {
       const attrs = this.rules(connector, rs, normalizeResource(rs, body));
       if (this.kind === 'User') {
         const r = await this.store.repo.createUser(connector, attrs);
-        return this.render(connector, r, opts, 'explicit');
+        return this.render(connector, r, opts, 'explicit', true);
       }
       const { group } = await this.store.repo.createGroup(connector, attrs, memberRefs(attrs));
-      return this.render(connector, group, opts);
+      return this.render(connector, group, opts, 'auto', true);
     });
   }
 
@@ -264,7 +270,7 @@ export class ResourceService {
         return (await this.store.repo.replaceMembers(connector, current, attrs, members, { versioned: true })).group;
       });
       // Okta's AIW PUT answer is read back as the group: members are `returned: default` (RFC 7643 §4.2).
-      return this.render(connector, written, opts, this.kind === 'Group' ? 'auto' : 'explicit');
+      return this.render(connector, written, opts, this.kind === 'Group' ? 'auto' : 'explicit', true);
     });
   }
 
@@ -295,7 +301,7 @@ export class ResourceService {
         if (!attrs && (!m || (m.add.size === 0 && m.remove.size === 0))) return current;
         return (await this.store.repo.writeGroup(connector, current, attrs, { add: [...(m?.add.values() ?? [])], remove: [...(m?.remove ?? [])] }, { versioned })).group;
       });
-      return this.render(connector, written, opts, 'explicit');
+      return this.render(connector, written, opts, 'explicit', true);
     });
   }
 
@@ -330,6 +336,15 @@ export class ResourceService {
       // §2.5) while Entra always sends excludedAttributes=members. A user's derived `groups` is read
       // only when named, so a user page stays O(page). Rendered a few at a time, not one by one.
       const derived = this.kind === 'Group' ? 'auto' : 'explicit';
+      if (this.kind === 'Group' && wantsAttribute(rs, 'members', q)) {
+        const members = r.items.reduce((n, g) => n + (g.memberCount ?? 0), 0);
+        if (members > this.maxMembers)
+          throw new ScimError(
+            400,
+            'tooMany',
+            `these ${r.items.length} groups have ${members} members together, more than ${this.maxMembers} one response can carry; request a smaller count or excludedAttributes=members`,
+          );
+      }
       const resources: ScimResource[] = new Array(r.items.length);
       const LIST_RENDER_CONCURRENCY = 8;
       for (let i = 0; i < r.items.length; i += LIST_RENDER_CONCURRENCY) {

@@ -15,6 +15,7 @@ describe('discovery', () => {
         maxPayloadSize: 1048576,
         maxOperations: 1000,
         maxMembersPerRequest: 10000,
+        maxMembersPerResponse: 30000,
         maxValueLength: 8192,
         maxMultiValues: 100,
         maxResourceBytes: 262144,

@@ -24,6 +24,9 @@ function allow(event: APIGatewayRequestAuthorizerEvent, resource?: string): APIG
 beforeAll(async () => {
   const ok = async (event: APIGatewayProxyEvent) => {
     events.push(event);
+    // ?bytes=N: a body of N bytes (for Lambda's 6 MB response payload limit).
+    const bytes = Number(event.queryStringParameters?.bytes ?? 0);
+    if (bytes > 0) return { statusCode: 200, headers: { 'Content-Type': 'application/scim+json' }, body: JSON.stringify({ pad: 'x'.repeat(bytes - 10) }) };
     return { statusCode: 200, headers: { 'Content-Type': 'application/scim+json' }, body: '{"ok":true}' };
   };
   gateway = await startGateway({
@@ -128,6 +131,15 @@ describe('local API Gateway', () => {
     expect(crash.status).toBe(502);
     expect(crash.headers.get('content-type')).toBe('application/scim+json');
     expect(JSON.stringify(crash.body)).not.toContain('crashed');
+  });
+
+  it('a Lambda result over the 6 MB response payload → 502, as on AWS; just under it passes', async () => {
+    const limit = 6 * 1024 * 1024;
+    const under = await call(`/alpha/scim/v2/Users?bytes=${limit - 1024}`, 'Bearer good');
+    expect(under.status).toBe(200);
+    const over = await call(`/alpha/scim/v2/Users?bytes=${limit + 1}`, 'Bearer good');
+    expect(over.status).toBe(502);
+    expect(over.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '502' });
   });
 
   it('passes bodies through (base64 when not UTF-8)', async () => {

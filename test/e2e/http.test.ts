@@ -210,6 +210,34 @@ describe('responses', () => {
     expect(ok.headers.get('etag')).not.toBe(etag);
   });
 
+  it("a group response over Lambda's 6 MB payload → 400 tooMany (not the gateway's 502); without members it reads fine; a PATCH asking for it back answers 204", async () => {
+    // 800 members with 8,000-character display values: ~6.5 MB of JSON; each PATCH stays under 1 MiB.
+    const ids: string[] = [];
+    for (let i = 0; i < 800; i += 16) {
+      const batch = await Promise.all(Array.from({ length: 16 }, (_, j) => alpha.post('/Users', { schemas: [USER], userName: `wide-${i + j}`, active: true })));
+      for (const r of batch) ids.push(r.body.id);
+    }
+    const g = await alpha.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Wide' });
+    expectScim(g, 201);
+    for (let i = 0; i < ids.length; i += 100) {
+      const value = ids.slice(i, i + 100).map((id, j) => ({ value: id, display: `${i + j}`.padEnd(8000, 'x') }));
+      expect((await alpha.patch(`/Groups/${g.body.id}`, [{ op: 'add', path: 'members', value }])).status).toBe(204);
+    }
+    const full = await alpha.get(`/Groups/${g.body.id}`);
+    expectScimError(full, 400, 'tooMany');
+    expect(full.body.detail).toContain('excludedAttributes=members');
+    const lean = await alpha.get(`/Groups/${g.body.id}?excludedAttributes=members`);
+    expectScim(lean, 200);
+    expect(lean.body.displayName).toBe('Wide');
+    // A PATCH asking for the resource back is done; its too-large answer becomes 204 (RFC 7644 §3.5.2), not an error.
+    const renamed = await alpha.patch(`/Groups/${g.body.id}?attributes=displayName,members`, [{ op: 'replace', path: 'displayName', value: 'Wider' }]);
+    expect(renamed.status).toBe(204);
+    expect(renamed.headers.get('etag')).toMatch(/^W\/"\d+"$/);
+    expect((await alpha.get(`/Groups/${g.body.id}?attributes=displayName`)).body.displayName).toBe('Wider');
+    expect((await alpha.delete(`/Groups/${g.body.id}`)).status).toBe(204);
+    await Promise.all(ids.map((id) => alpha.delete(`/Users/${id}`)));
+  });
+
   it('GET of a missing id → 404 SCIM error; an empty filter → 200 empty list', async () => {
     expectScimError(await alpha.get('/Users/00000000-0000-0000-0000-000000000000'), 404);
     expectScimError(await alpha.get('/Groups/nope'), 404);

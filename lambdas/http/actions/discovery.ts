@@ -34,6 +34,7 @@ export function advertisedLimits(caps: Pick<DiscoveryCapabilities, 'maxResults'>
     maxPayloadSize: MAX_BODY_BYTES,
     maxOperations: CORE_LIMITS.maxPatchOperations,
     maxMembersPerRequest: CORE_LIMITS.maxMembersPerRequest,
+    maxMembersPerResponse: CORE_LIMITS.maxMembersPerResponse,
     maxValueLength: CORE_LIMITS.maxValueLength,
     maxMultiValues: CORE_LIMITS.maxMultiValues,
     maxResourceBytes: CORE_LIMITS.maxResourceBytes,

@@ -124,7 +124,11 @@ export function makeResourceAction(service: ResourceService, endpoint: 'Users' |
         if (endpoint === 'Users') req.telemetry.deactivated = isDeactivation('patch', req.body, r.resource);
         const named = req.query.has('attributes') || req.query.has('excludedAttributes');
         const withBody = named || profileFor(req.connector.profile).patchResponse === 'resource';
-        return withBody ? resourceResponse(200, r) : emptyResponse(204, { ETag: r.etag });
+        // The write is done: a body too large for a Lambda response becomes the other answer
+        // RFC 7644 §3.5.2 allows (204), not an error the client would retry. POST and PUT bodies
+        // cannot get there: they echo at most a 1 MiB request's members.
+        const res = withBody ? resourceResponse(200, r) : undefined;
+        return res?.statusCode === 200 ? res : emptyResponse(204, { ETag: r.etag });
       }
       case 'delete': {
         await service.delete(connector, id, ifMatch === undefined ? {} : { ifMatch });

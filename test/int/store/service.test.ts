@@ -144,6 +144,32 @@ describe('groups and memberships', () => {
     const r = await svc.groups.get(C, g.id, { excludedAttributes: 'members' });
     expect(r.resource.displayName).toBe('Free');
   });
+
+  it('members one response may carry: a group or a group page over the budget → 400 tooMany before any member is read', async () => {
+    const M = 'budget';
+    const store = new ScimStore({ doc: t.doc, tableName: t.tableName });
+    const small = new Provisioning({ store, schemas: () => schemas, maxMembersReturned: 5 });
+    const us = await Promise.all(Array.from({ length: 6 }, (_, i) => small.users.create(M, user(`budget-${i}`))));
+    const a = await small.groups.create(M, { displayName: 'A', members: us.slice(0, 3).map((u) => ({ value: u.id })) });
+    await small.groups.create(M, { displayName: 'B', members: us.slice(3).map((u) => ({ value: u.id })) });
+    const page = await t.meter.measure(() => scimError(small.groups.list(M, { startIndex: 1, count: 100 })));
+    expect([page.result.status, page.result.scimType]).toEqual([400, 'tooMany']);
+    expect(page.result.detail).toContain('2 groups have 6 members');
+    expect(page.ops.Query?.calls ?? 0).toBeLessThanOrEqual(2); // counters + the page: no member partition read
+    expect(page.ops.BatchGetItem).toBeUndefined();
+    const one = await small.groups.list(M, { startIndex: 1, count: 1 });
+    expect(one.Resources[0]!.members).toHaveLength(3);
+    expect((await small.groups.list(M, { startIndex: 1, count: 100, excludedAttributes: 'members' })).Resources).toHaveLength(2);
+    expect((await small.groups.get(M, a.id)).resource.members).toHaveLength(3);
+    await small.groups.patch(M, a.id, patch({ op: 'add', path: 'members', value: us.slice(3).map((u) => ({ value: u.id })) }));
+    const big = await scimError(small.groups.get(M, a.id));
+    expect([big.status, big.scimType]).toEqual([400, 'tooMany']);
+    // The answer to a write that is done carries no members rather than an error the client would retry.
+    const renamed = await small.groups.patch(M, a.id, patch({ op: 'replace', path: 'displayName', value: 'A2' }), { attributes: 'displayName,members' });
+    expect(renamed.resource).toMatchObject({ displayName: 'A2' });
+    expect(renamed.resource.members).toBeUndefined();
+    expect((await small.groups.get(M, a.id, { excludedAttributes: 'members' })).resource.displayName).toBe('A2');
+  });
 });
 
 describe('list and filter', () => {
@@ -183,6 +209,14 @@ describe('list and filter', () => {
     // random access (no bookmark) gives the same page
     const again = await svc.users.list(L, { startIndex: 6, count: 3 });
     expect(again.Resources.map((r) => r.userName)).toEqual(seen.slice(5, 8));
+    // the skip in several keys-only rounds (3 keys per Query here; 5,000 deployed) lands on the same items
+    const rounds = new Provisioning({ store: new ScimStore({ doc: t.doc, tableName: t.tableName, skipReadItems: 3 }), schemas: () => schemas });
+    for (const start of [4, 8, 13]) { // none bookmarked by the walk above (6, 9, 11, 16)
+      const m = await t.meter.measure(() => rounds.users.list(L, { startIndex: start, count: 2 }));
+      expect(m.result.Resources.map((r) => r.userName)).toEqual(seen.slice(start - 1, start + 1));
+      expect(m.ops.Query!.calls).toBe(1 + Math.ceil((start - 1) / 3) + 1); // counters + skip rounds + the page
+    }
+    expect((await rounds.users.list(L, { startIndex: 14, count: 2 })).Resources).toEqual([]);
   });
 
   it('cursor paging; a cursor from another connector or filter → 400 invalidCursor', async () => {
