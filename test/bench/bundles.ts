@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build, type BuildOptions } from 'esbuild';
 import { ENV_CREDENTIALS_MODULE } from '../../lib/constructs/scim-function.js';
+import { median } from './support/stats.js';
 
 export const FUNCTIONS = ['users', 'groups', 'authorizer', 'discovery'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
@@ -68,62 +69,84 @@ function packagesOf(inputs: Record<string, { bytesInOutput: number }>): [string,
 }
 
 export async function bundle(fn: FunctionName, outRoot: string): Promise<BundleFigure> {
-  const dir = join(outRoot, fn);
-  mkdirSync(dir, { recursive: true });
-  const r = await build({ ...CDK_ESBUILD, entryPoints: [entryOf(fn)], outfile: join(dir, 'index.mjs'), metafile: true, write: true, absWorkingDir: ROOT });
-  const out = Object.entries(r.metafile.outputs).find(([p]) => p.endsWith('index.mjs'))?.[1];
-  if (!out) throw new Error(`bundle ${fn}: no output`);
-  return { fn, bytes: out.bytes, packages: packagesOf(out.inputs), dir };
+  return { fn, ...(await bundleEntry(fn, entryOf(fn), outRoot)) };
 }
+
+async function bundleEntry(name: string, entry: string, outRoot: string): Promise<Omit<BundleFigure, 'fn'>> {
+  const dir = join(outRoot, name);
+  mkdirSync(dir, { recursive: true });
+  const r = await build({ ...CDK_ESBUILD, entryPoints: [entry], outfile: join(dir, 'index.mjs'), metafile: true, write: true, absWorkingDir: ROOT });
+  const out = Object.entries(r.metafile.outputs).find(([p]) => p.endsWith('index.mjs'))?.[1];
+  if (!out) throw new Error(`bundle ${name}: no output`);
+  return { bytes: out.bytes, packages: packagesOf(out.inputs), dir };
+}
+
+/**
+ * Cold-import references, bundled the same way: an empty module (Node's ESM loader alone) and the
+ * AWS SDK's DynamoDB document client alone, so a function's figure can be read as loader + SDK +
+ * the rest (ours and Powertools).
+ */
+export const COLD_REFERENCES = { 'empty module': 'test/bench/cold/empty.ts', 'DynamoDB document client alone': 'test/bench/cold/sdk.ts' } as const;
 
 const run = promisify(execFile);
 
-/** Median wall time of `await import('./index.mjs')` in `runs` fresh node processes (measured inside the process). */
-export async function coldImport(dir: string, runs = 25): Promise<{ median: number; samples: number[] }> {
-  writeFileSync(join(dir, 'probe.mjs'), "const t = performance.now(); await import('./index.mjs'); process.stdout.write(String(performance.now() - t));\n");
-  const env = {
-    PATH: process.env.PATH ?? '',
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'x',
-    AWS_SECRET_ACCESS_KEY: 'x',
-    SCIM_CONNECTORS: '[{"name":"default"}]',
-    SCIM_TABLE_NAME: 'scim',
-    SCIM_TOKEN_SECRETS: '{"default":"Scim/default/token"}',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    POWERTOOLS_METRICS_NAMESPACE: 'Scim',
-    POWERTOOLS_SERVICE_NAME: 'scim',
-  };
-  const samples: number[] = [];
+const PROBE = "const t = performance.now(); await import('./index.mjs'); process.stdout.write(String(performance.now() - t));\n";
+const COLD_ENV = {
+  PATH: process.env.PATH ?? '',
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'x',
+  AWS_SECRET_ACCESS_KEY: 'x',
+  SCIM_CONNECTORS: '[{"name":"default"}]',
+  SCIM_TABLE_NAME: 'scim',
+  SCIM_TOKEN_SECRETS: '{"default":"Scim/default/token"}',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_METRICS_NAMESPACE: 'Scim',
+  POWERTOOLS_SERVICE_NAME: 'scim',
+  NODE_NO_WARNINGS: '1',
+};
+
+/**
+ * Median wall time of `await import('./index.mjs')` in fresh node processes (measured inside the
+ * process), `runs` per directory, interleaved (one run of each in turn) so that a noisy moment of
+ * the machine weighs on every bundle alike.
+ */
+export async function coldImports(dirs: readonly string[], runs = 25): Promise<{ median: number; samples: number[] }[]> {
+  for (const dir of dirs) writeFileSync(join(dir, 'probe.mjs'), PROBE);
+  const samples = dirs.map(() => [] as number[]);
   for (let i = 0; i < runs; i++) {
-    const { stdout } = await run(process.execPath, ['probe.mjs'], { cwd: dir, env, timeout: 30_000 });
-    samples.push(Number(stdout.trim()));
+    for (const [k, dir] of dirs.entries()) {
+      const { stdout } = await run(process.execPath, ['probe.mjs'], { cwd: dir, env: COLD_ENV, timeout: 30_000 });
+      samples[k]?.push(Number(stdout.trim()));
+    }
   }
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)] as number, samples };
+  return samples.map((s) => ({ median: median(s), samples: s }));
 }
 
 export interface BundlesResult {
   rows: (Omit<BundleFigure, 'dir' | 'packages'> & { kib: number; targetKib: number; top: string; coldImportMs: number; coldTargetMs?: number })[];
+  /** Cold import of the references (COLD_REFERENCES), median ms. */
+  references: { name: string; kib: number; coldImportMs: number }[];
 }
 
 export async function runBundles(o: { runs: number }): Promise<BundlesResult> {
   const outRoot = mkdtempSync(join(tmpdir(), 'scim-bundles-'));
   try {
-    const rows: BundlesResult['rows'] = [];
-    for (const fn of FUNCTIONS) {
-      const b = await bundle(fn, outRoot);
-      const cold = await coldImport(b.dir, o.runs);
-      rows.push({
-        fn,
-        bytes: b.bytes,
-        kib: Number((b.bytes / 1024).toFixed(1)),
-        targetKib: SIZE_TARGETS_KIB[fn],
-        top: b.packages.slice(0, 6).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}`).join(', '),
-        coldImportMs: cold.median,
-        ...(COLD_IMPORT_TARGET_MS[fn] !== undefined ? { coldTargetMs: COLD_IMPORT_TARGET_MS[fn] } : {}),
-      });
-    }
-    return { rows };
+    const built = [];
+    for (const fn of FUNCTIONS) built.push(await bundle(fn, outRoot));
+    const refs = [];
+    for (const [name, entry] of Object.entries(COLD_REFERENCES)) refs.push({ name, ...(await bundleEntry(name.replace(/\W+/g, '-'), join(ROOT, entry), outRoot)) });
+    const cold = await coldImports([...built.map((b) => b.dir), ...refs.map((b) => b.dir)], o.runs);
+    const rows: BundlesResult['rows'] = built.map((b, i) => ({
+      fn: b.fn,
+      bytes: b.bytes,
+      kib: Number((b.bytes / 1024).toFixed(1)),
+      targetKib: SIZE_TARGETS_KIB[b.fn],
+      top: b.packages.slice(0, 6).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}`).join(', '),
+      coldImportMs: cold[i]?.median ?? Number.NaN,
+      ...(COLD_IMPORT_TARGET_MS[b.fn] !== undefined ? { coldTargetMs: COLD_IMPORT_TARGET_MS[b.fn] } : {}),
+    }));
+    const references = refs.map((b, i) => ({ name: b.name, kib: Number((b.bytes / 1024).toFixed(1)), coldImportMs: cold[built.length + i]?.median ?? Number.NaN }));
+    return { rows, references };
   } finally {
     rmSync(outRoot, { recursive: true, force: true });
   }

@@ -34,6 +34,8 @@ export interface GroupsResult {
   sameCalls: boolean;
   seedSeconds: number;
   cleanup: { members: number; seconds: number; calls: number; batchWrites: number; runs: number };
+  /** The replace-all request as an IdP sees it: attempts until a 2xx, their total time, members left. */
+  replaced: { attempts: number; ms: number; status: string; members: number };
 }
 
 const CONNECTOR = 'groups';
@@ -115,8 +117,23 @@ export async function runGroups(env: BenchEnv, o: { sizes: number[]; repeats: nu
     await measure(`PATCH add ${k} members`, largest, (kind) => c.patchOps(kind, `/Groups/${mid?.id}`, [{ op: 'add', path: 'members', value: take(k).map((value) => ({ value })) }]), 3);
   }
   // Replace every member of the largest group by 10 new ones (Okta's `replace members` shape).
-  await measure(`PATCH replace all members (${largest} → 10)`, largest, (kind) =>
-    c.patchOps(kind, `/Groups/${replaceId}`, [{ op: 'replace', path: 'members', value: take(10).map((value) => ({ value })) }]), 1);
+  const replacement = take(10).map((value) => ({ value }));
+  const replaceLabel = `PATCH replace all members (${largest} → 10)`;
+  const replaceOnce = (kind: string) => c.patchOps(kind, `/Groups/${replaceId}`, [{ op: 'replace', path: 'members', value: replacement }]);
+  const firstTry = await measure(replaceLabel, largest, replaceOnce, 1);
+  // An answer past the deadline is a 503 + Retry-After; the IdP retries the same request, which
+  // continues from what is left. Retried here as Entra/Okta would (without their back-off wait).
+  const retry = { attempts: 1, ms: firstTry[0] ?? 0, status: rows.at(-1)?.status ?? '' };
+  while (retry.status === '503' && retry.attempts < 5) {
+    const rep = await replaceOnce(`${replaceLabel}, retried`);
+    retry.attempts++;
+    retry.ms += rep.ms;
+    retry.status = String(rep.status);
+  }
+  env.probe.take();
+  const after = await c.req('replace check', 'GET', `/Groups/${replaceId}`);
+  const replaced = { ...retry, members: Array.isArray(after.body?.members) ? after.body.members.length : -1 };
+  env.probe.take();
   await measure(`DELETE group (request)`, largest, (kind) => c.req(kind, 'DELETE', `/Groups/${deleteId}`), 1);
   c.close();
 
@@ -135,5 +152,5 @@ export async function runGroups(env: BenchEnv, o: { sizes: number[]; repeats: nu
   const cleanup = { members: purged, seconds: (performance.now() - t1) / 1000, calls: meter.calls(), batchWrites: meter.calls('BatchWriteItem'), runs };
   raw.destroy();
   env.probe.capacity = true;
-  return { sizes: o.sizes, rows, latencyRatio, sameCalls, seedSeconds, cleanup };
+  return { sizes: o.sizes, rows, latencyRatio, sameCalls, seedSeconds, cleanup, replaced };
 }

@@ -148,7 +148,8 @@ function memberships(shape: SyncShape): [number, number][] {
   return pairs;
 }
 
-async function entraSync(
+/** One Entra-like sync of `shape` on `client` (also used by the CPU measure to record each request kind). */
+export async function entraSync(
   env: BenchEnv,
   client: BenchClient,
   shape: SyncShape,

@@ -1,7 +1,8 @@
 /**
  * The bench environment: one DynamoDB Local (in memory, loopback), the real local endpoint on it
- * (gateway → authorizer → handlers) with the probe attached, and a raw SDK client on the same
- * DynamoDB Local for the ceiling and for seeding. Everything is stopped on exit, errors and signals.
+ * (gateway → authorizer → handlers, which write their per-request lines as deployed, counted
+ * instead of printed) with the probe attached, and a raw SDK client on the same DynamoDB Local for
+ * the ceiling and for seeding. Everything is stopped on exit, errors and signals.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../../bin/local/dynamodb-local.js';
 import { ensureTable, startLocalEndpoint, type LocalEndpoint } from '../../../bin/local/endpoint.js';
 import { parseConnectors } from '../../../lambdas/connectors/config.js';
+import { RequestLog } from '../../../lambdas/http/request-log.js';
 import { assertLoopback } from '../../support/ddb.js';
 import { BenchClient } from './http.js';
 import { Probe } from './probe.js';
@@ -18,6 +20,8 @@ import { Probe } from './probe.js';
 export interface BenchEnv {
   endpoint: LocalEndpoint;
   probe: Probe;
+  /** What the handlers wrote as their per-request lines (as deployed: provisioning line + EMF). */
+  logs: { lines: number; bytes: number };
   /** Raw client on the same DynamoDB Local (not metered). */
   raw: DynamoDBClient;
   doc: DynamoDBDocumentClient;
@@ -73,6 +77,17 @@ export async function startBenchEnv(opts: { dynamodbEndpoint?: string; connector
     raw = rawClient(ddbEndpoint);
     await ensureTable(raw, tableName);
     const probe = new Probe();
+    const logs = { lines: 0, bytes: 0 };
+    // The handlers write their per-request line as deployed (its cost is part of handler time); the
+    // bench only counts it instead of printing it.
+    const requestLog = (handler: string) =>
+      new RequestLog({
+        handler,
+        write: (line) => {
+          logs.lines++;
+          logs.bytes += Buffer.byteLength(line);
+        },
+      });
     endpoint = await startLocalEndpoint({
       connectors: parseConnectors((opts.connectors ?? BENCH_CONNECTORS).map((name) => ({ name }))),
       dir,
@@ -80,13 +95,14 @@ export async function startBenchEnv(opts: { dynamodbEndpoint?: string; connector
       dynamodbEndpoint: ddbEndpoint,
       tableName,
       logLevel: 'SILENT',
-      instrument: probe.instrument,
+      instrument: { ...probe.instrument, requestLog },
     });
     const ep = endpoint;
     const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
     return {
       endpoint: ep,
       probe,
+      logs,
       raw,
       doc,
       tableName,

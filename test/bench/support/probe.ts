@@ -5,6 +5,10 @@
  * into it. Handler time minus in-flight time is the handler's own time. Attached through the
  * endpoint's `instrument` hooks (bin/local/endpoint.ts); the store and handlers are untouched.
  *
+ * For the CPU measure (handler-cpu.bench.ts) it also records, per request kind, the first
+ * request's handler, event and DynamoDB outputs, and can answer a handler's DynamoDB calls from
+ * such a recording without calling DynamoDB at all (`replay`).
+ *
  * The probe keeps its own cost out of the handler's own time: the in-flight clock starts before
  * its bookkeeping, and with `solo` (one request at a time, the concurrency-1 run) requests are
  * tracked without AsyncLocalStorage, whose promise hooks (Node 20) slow every promise of the
@@ -39,6 +43,16 @@ export interface RequestRecord {
 interface Live extends RequestRecord {
   inFlight: number;
   since: number;
+  /** Outputs of this request's DynamoDB calls, in order (only while capturing). */
+  outputs?: unknown[];
+}
+
+/** One request kind as recorded for the CPU measure. */
+export interface Captured {
+  readonly handler: ProxyHandler;
+  readonly event: APIGatewayProxyEvent;
+  readonly outputs: readonly unknown[];
+  readonly status: number;
 }
 
 const READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
@@ -58,6 +72,8 @@ export class Probe {
   private readonly als = new AsyncLocalStorage<Live>();
   /** Finished requests, in completion order (bounded: oldest dropped past `max`). */
   records: RequestRecord[] = [];
+  /** Requests the handlers answered since the start (through the instrumented handlers). */
+  handled = 0;
   /** DynamoDB calls made outside any handler (the authorizer must make none). */
   outside: Record<string, CallCount> = {};
   /** Capacity reporting costs a few response bytes; the cost tables need it, throughput runs not. */
@@ -75,6 +91,20 @@ export class Probe {
   }
   private soloMode = false;
   private current: Live | undefined;
+  /** While set (a map), the first request of each kind is recorded into it. */
+  capture: Map<string, Captured> | undefined;
+  /** While set, DynamoDB calls are answered from this queue instead of DynamoDB. */
+  private replayQueue: unknown[] | undefined;
+
+  /** Runs `fn` with the handlers' DynamoDB calls answered, in order, by `outputs` (copies). */
+  async replay<T>(outputs: readonly unknown[], fn: () => Promise<T>): Promise<T> {
+    this.replayQueue = outputs.map((o) => structuredClone(o));
+    try {
+      return await fn();
+    } finally {
+      this.replayQueue = undefined;
+    }
+  }
 
   constructor(private readonly max = 2_000_000) {}
 
@@ -88,6 +118,10 @@ export class Probe {
     documentClient: (doc: DynamoDBDocumentClient): void => {
       doc.middlewareStack.add(
         (next, context) => async (args) => {
+          if (this.replayQueue) {
+            if (this.replayQueue.length === 0) throw new Error('replay: the handler made more DynamoDB calls than were recorded');
+            return { output: this.replayQueue.shift(), response: {} } as Awaited<ReturnType<typeof next>>;
+          }
           const entered = performance.now();
           const op = operationName((context as { commandName?: string }).commandName);
           const input = args.input as Record<string, unknown>;
@@ -99,6 +133,7 @@ export class Probe {
           count.calls++;
           try {
             const out = await next(args);
+            live?.outputs?.push(structuredClone(out.output));
             const cc = (out.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
             for (const c of (Array.isArray(cc) ? cc : cc ? [cc] : []) as { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }[]) {
               const read = READS.has(op);
@@ -118,6 +153,9 @@ export class Probe {
         const label = headerValue(event, KIND_HEADER);
         const kind = label !== undefined ? decodeURIComponent(label) : `${event.httpMethod} ${name}`;
         const live: Live = { kind, handler: name, status: 0, handlerMs: 0, ddbMs: 0, byOp: {}, inFlight: 0, since: 0 };
+        const capturing = this.capture !== undefined && !this.capture.has(kind);
+        const event0 = capturing ? structuredClone(event) : undefined;
+        if (capturing) live.outputs = [];
         const solo = this.soloMode;
         if (solo) this.current = live;
         const started = performance.now();
@@ -127,10 +165,12 @@ export class Probe {
           return res;
         } finally {
           live.handlerMs = performance.now() - started;
+          this.handled++;
           if (solo) this.current = undefined;
           if (this.records.length >= this.max) this.records.shift();
-          const { inFlight: _i, since: _s, ...rec } = live;
+          const { inFlight: _i, since: _s, outputs, ...rec } = live;
           this.records.push(rec);
+          if (capturing && event0 && outputs) this.capture?.set(kind, { handler: h, event: event0, outputs, status: live.status });
         }
       };
     },
