@@ -4,7 +4,8 @@
  *    IdP-like workload runs and retries (test/faults/support/workload.ts);
  *  - DynamoDB hanging (requests sent to a TCP black hole): the SDK timeouts and the handler
  *    deadline turn it into a 503 inside the client's timeout;
- *  - DynamoDB Local killed (SIGKILL) mid-run and restarted on the same data folder.
+ *  - DynamoDB Local killed (SIGKILL) mid-run and restarted on the same data folder (reads in
+ *    flight; writes held for the kill, see holdWrites for why).
  * Each time: every failed request is a SCIM 503 (or 429) with Retry-After, none is a 500 or leaks
  * internals, none outlives the client timeout; after recovery the data is exactly what the
  * lifecycle says and the storage invariants hold (test/faults/support/invariants.ts).
@@ -20,7 +21,7 @@ import { startLocalEndpoint, type LocalEndpoint } from '../../bin/local/endpoint
 import { parseConnectors } from '../../lambdas/connectors/config.js';
 import { ScimClient } from '../e2e/support/local.js';
 import { assertLoopback } from '../support/ddb.js';
-import { attachFaults, faultControl, seeded, setFault, startBlackHole, type FaultKind } from './support/faults.js';
+import { attachFaults, faultControl, holdWrites, seeded, setFault, startBlackHole, type FaultKind } from './support/faults.js';
 import { checkInvariants } from './support/invariants.js';
 import { expectFinalState, expectWellFormedFailures, runWorker, type WorkerResult } from './support/workload.js';
 
@@ -145,11 +146,13 @@ describe('storage faults', () => {
     );
     await new Promise((r) => setTimeout(r, 1500));
     const killed = ddb!;
+    const releaseWrites = await holdWrites(faults, 1000);
     await new Promise<void>((resolve) => {
       killed.process.once('exit', () => resolve());
       killed.process.kill('SIGKILL');
     });
     const downAt = Date.now();
+    releaseWrites(); // the held writes now meet a dead DynamoDB
     await new Promise((r) => setTimeout(r, 4000));
     ddb = await startDdb();
     const downMs = Date.now() - downAt;
