@@ -153,6 +153,7 @@ describe('storage faults', () => {
     });
     const downAt = Date.now();
     releaseWrites(); // the held writes now meet a dead DynamoDB
+    const held = faults.writesHeld;
     await new Promise((r) => setTimeout(r, 4000));
     ddb = await startDdb();
     const downMs = Date.now() - downAt;
@@ -162,7 +163,8 @@ describe('storage faults', () => {
     const results = rounds.map((r) => r.result);
     const answers = results.flatMap((r) => r.answers);
     const { failures, byStatus } = expectWellFormedFailures(answers, CLIENT_TIMEOUT_MS);
-    console.log(`kill: DynamoDB Local down ${downMs} ms; ${answers.length} requests, ${failures} failed ${JSON.stringify(byStatus)}`);
+    console.log(`kill: DynamoDB Local down ${downMs} ms; ${held} writes held for the kill; ${answers.length} requests, ${failures} failed ${JSON.stringify(byStatus)}`);
+    expect(held).toBeGreaterThan(0); // the workload was writing when DynamoDB went
     expect(byStatus[503] ?? 0).toBeGreaterThan(0);
     expect(results.every((r) => r.completed)).toBe(true);
     for (const r of rounds) await expectFinalState(client(), r.result, r.prefix);

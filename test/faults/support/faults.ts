@@ -41,10 +41,12 @@ export interface FaultControl {
   writesInFlight: number;
   /** While set, new write calls wait for it before they are sent. */
   writeGate: Promise<void> | undefined;
+  /** Write calls that waited at the gate. */
+  writesHeld: number;
 }
 
 export function faultControl(random: () => number = Math.random): FaultControl {
-  return { kind: 'none', probability: 1, after: 0, only: [], random, matched: 0, injected: {}, writesInFlight: 0, writeGate: undefined };
+  return { kind: 'none', probability: 1, after: 0, only: [], random, matched: 0, injected: {}, writesInFlight: 0, writeGate: undefined, writesHeld: 0 };
 }
 
 export function setFault(c: FaultControl, kind: FaultKind, o: { probability?: number; after?: number; only?: string[] } = {}): void {
@@ -82,6 +84,7 @@ export function attachFaults(doc: DynamoDBDocumentClient, c: FaultControl, black
     (next, context) => async (args) => {
       const command = String((context as { commandName?: string }).commandName ?? '');
       if (!WRITE_COMMANDS.test(command)) return next(args);
+      if (c.writeGate) c.writesHeld++;
       while (c.writeGate) await c.writeGate;
       c.writesInFlight++;
       try {
