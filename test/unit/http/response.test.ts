@@ -22,7 +22,8 @@ describe('jsonResponse and the Lambda response payload limit', () => {
   });
 
   it('counts what Lambda counts: the serialised result (escapes) in UTF-8 (multi-byte characters)', () => {
-    // 4 MB of body, but every quote is escaped again in the proxy result: 8 MB serialised.
+    // 4,000,000 characters of body (3.8 MiB), but every quote is escaped again in the proxy result:
+    // 8,000,000 bytes serialised (7.6 MiB; the limit's "6 MB" is 6 MiB, as Lambda states it).
     const quotes = jsonResponse(200, { v: '"'.repeat(2_000_000) });
     expect(quotes.statusCode).toBe(400);
     expect(JSON.parse(quotes.body).detail).toContain('would be 7.6 MB'); // the serialised size, not the body's 3.8
