@@ -1,6 +1,44 @@
 /** Discovery endpoints (RFC 7644 §4) as the Okta SPEC suite and Entra's validator read them. */
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { ENTERPRISE, expectList, expectScim, expectScimError, GROUP, startLocal, USER, type ScimClient, useLocalClient } from './support/local.js';
+
+/**
+ * A closed schema of RFC 7643 §5 (plus `schemas`/`meta` of §3.1 and RFC 9865 §4 `pagination`):
+ * any key a strict client library would not know fails it.
+ */
+const supported = z.strictObject({ supported: z.boolean() });
+const SERVICE_PROVIDER_CONFIG = z.strictObject({
+  schemas: z.tuple([z.literal('urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig')]),
+  documentationUri: z.optional(z.string()),
+  patch: supported,
+  bulk: z.strictObject({ supported: z.boolean(), maxOperations: z.int().nonnegative(), maxPayloadSize: z.int().nonnegative() }),
+  filter: z.strictObject({ supported: z.boolean(), maxResults: z.int().positive() }),
+  changePassword: supported,
+  sort: supported,
+  etag: supported,
+  authenticationSchemes: z.array(
+    z.strictObject({
+      type: z.string(),
+      name: z.string(),
+      description: z.string(),
+      specUri: z.optional(z.string()),
+      documentationUri: z.optional(z.string()),
+      primary: z.optional(z.boolean()),
+    }),
+  ).min(1),
+  pagination: z.optional(
+    z.strictObject({
+      cursor: z.boolean(),
+      index: z.boolean(),
+      defaultPaginationMethod: z.optional(z.enum(['cursor', 'index'])),
+      defaultPageSize: z.optional(z.int().positive()),
+      maxPageSize: z.optional(z.int().positive()),
+      cursorTimeout: z.optional(z.int().positive()),
+    }),
+  ),
+  meta: z.strictObject({ resourceType: z.literal('ServiceProviderConfig'), location: z.string(), created: z.optional(z.string()), lastModified: z.optional(z.string()), version: z.optional(z.string()) }),
+});
 
 let alpha: ScimClient;
 useLocalClient(startLocal, 'alpha', (c) => (alpha = c));
@@ -10,28 +48,24 @@ describe('discovery', () => {
     const res = await alpha.get('/ServiceProviderConfig');
     expectScim(res, 200);
     expect(res.body).toMatchObject({
-      schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig', 'urn:scim-serverless-aws:params:scim:schemas:extension:limits:2.0:ServiceProviderConfig'],
-      'urn:scim-serverless-aws:params:scim:schemas:extension:limits:2.0:ServiceProviderConfig': {
-        maxPayloadSize: 1048576,
-        maxOperations: 1000,
-        maxMembersPerRequest: 10000,
-        maxMembersPerResponse: 30000,
-        maxValueLength: 8192,
-        maxMultiValues: 100,
-        maxResourceBytes: 262144,
-        maxFilterLength: 4096,
-        maxFilterDepth: 32,
-        maxResults: 1000,
-      },
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
       patch: { supported: true },
-      bulk: { supported: false },
-      filter: { supported: true, maxResults: expect.any(Number) },
+      bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+      filter: { supported: true, maxResults: 1000 },
       changePassword: { supported: false },
       sort: { supported: false },
       etag: { supported: true },
+      pagination: { cursor: true, index: true, maxPageSize: 1000 },
       meta: { resourceType: 'ServiceProviderConfig', location: `${alpha.tenantUrl}/ServiceProviderConfig` },
     });
     expect(res.body.authenticationSchemes[0]).toMatchObject({ type: 'oauthbearertoken', name: expect.any(String), description: expect.any(String), primary: true });
+  });
+
+  it('ServiceProviderConfig has only RFC 7643 §5 attributes and RFC 9865 pagination (strict clients parse it)', async () => {
+    const res = await alpha.get('/ServiceProviderConfig');
+    expectScim(res, 200);
+    const parsed = SERVICE_PROVIDER_CONFIG.safeParse(res.body);
+    expect(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([]);
   });
 
   it('ResourceTypes and ResourceTypes/{id}', async () => {

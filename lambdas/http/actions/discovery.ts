@@ -5,8 +5,6 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { offeredSchemas } from '../../connectors/schemas.js';
 import { ScimError } from '../../scim/errors.js';
-import { CORE_LIMITS } from '../../scim/limits.js';
-import { MAX_BODY_BYTES } from '../body.js';
 import { listResponse } from '../../scim/list.js';
 import { resourceTypeDocument, schemaDocument, type ResourceSchema } from '../../scim/schema/resource-schema.js';
 import { SCHEMA, type SchemaDefinition } from '../../scim/schema/types.js';
@@ -24,30 +22,16 @@ export interface DiscoveryCapabilities {
 }
 
 /**
- * Limits SCIM has no attribute for (RFC 7643 §5 only knows `filter.maxResults` and `bulk.*`),
- * published as an extension of the ServiceProviderConfig so clients and operators can read them.
+ * RFC 7643 §5, and nothing else but RFC 9865 §4 `pagination`: strict client libraries reject a
+ * ServiceProviderConfig with a schema or attribute they do not know, so limits SCIM has no
+ * attribute for (payload size, PATCH operations, members per request…) are enforced and documented
+ * (README "Limits"), not advertised here. The standard limit fields are truthful: `filter.maxResults`
+ * is the `count` ceiling, `bulk` is not supported. `changePassword`: passwords are accepted and
+ * discarded, never stored.
  */
-export const LIMITS_EXTENSION = 'urn:scim-serverless-aws:params:scim:schemas:extension:limits:2.0:ServiceProviderConfig';
-
-export function advertisedLimits(caps: Pick<DiscoveryCapabilities, 'maxResults'>): Record<string, number> {
-  return {
-    maxPayloadSize: MAX_BODY_BYTES,
-    maxOperations: CORE_LIMITS.maxPatchOperations,
-    maxMembersPerRequest: CORE_LIMITS.maxMembersPerRequest,
-    maxMembersPerResponse: CORE_LIMITS.maxMembersPerResponse,
-    maxValueLength: CORE_LIMITS.maxValueLength,
-    maxMultiValues: CORE_LIMITS.maxMultiValues,
-    maxResourceBytes: CORE_LIMITS.maxResourceBytes,
-    maxFilterLength: CORE_LIMITS.maxFilterLength,
-    maxFilterDepth: CORE_LIMITS.maxFilterDepth,
-    maxResults: caps.maxResults,
-  };
-}
-
-/** RFC 7643 §5. `changePassword`: passwords are accepted and discarded, never stored. */
 export function serviceProviderConfig(baseUrl: string, caps: DiscoveryCapabilities): Record<string, unknown> {
   const doc: Record<string, unknown> = {
-    schemas: [SCHEMA.serviceProviderConfig, LIMITS_EXTENSION],
+    schemas: [SCHEMA.serviceProviderConfig],
     patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: caps.maxResults },
@@ -64,7 +48,6 @@ export function serviceProviderConfig(baseUrl: string, caps: DiscoveryCapabiliti
       },
     ],
     meta: { resourceType: 'ServiceProviderConfig', location: `${baseUrl}/ServiceProviderConfig` },
-    [LIMITS_EXTENSION]: advertisedLimits(caps),
   };
   if (caps.cursorPaging) {
     // RFC 9865 §4: pagination capabilities.
