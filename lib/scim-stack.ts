@@ -76,6 +76,7 @@ export function lambdaConnectorsJson(connectors: readonly ConnectorConfig[]): st
       name: c.name,
       ...(c.profile !== 'generic' ? { profile: c.profile } : {}),
       ...(c.basePath !== DEFAULT_BASE_PATH ? { basePath: c.basePath } : {}),
+      ...(c.unknownMembers !== undefined ? { unknownMembers: c.unknownMembers } : {}),
     })),
   );
 }

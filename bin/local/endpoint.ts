@@ -11,7 +11,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { makeAuthorizer } from '../../lambdas/auth/authorizer.js';
 import { CachedTokenSource } from '../../lambdas/auth/token-source.js';
 import type { ConnectorConfig } from '../../lambdas/connectors/config.js';
-import { createHandlers, documentClient } from '../../lambdas/http/app.js';
+import { connectorStoreOptions, createHandlers, documentClient } from '../../lambdas/http/app.js';
 import { RequestLog } from '../../lambdas/http/request-log.js';
 import { ScimStore } from '../../lambdas/store/store.js';
 import { createTableInput, TABLE, timeToLiveInput, type TableOptions } from '../../lambdas/store/table.js';
@@ -161,7 +161,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     const doc = documentClient(endpoint);
     stops.push(async () => doc.destroy());
     options.instrument?.documentClient?.(doc);
-    const store = new ScimStore({ doc, tableName });
+    const store = new ScimStore({ doc, tableName, connectorOptions: connectorStoreOptions(options.connectors) });
     const created: Record<HandlerName, ProxyHandler> = createHandlers({ connectors: options.connectors, store, logger, ...(requestLog ? { requestLog } : {}) });
     const wrap = options.instrument?.handler;
     const handlers: Record<HandlerName, ProxyHandler> = wrap

@@ -8,7 +8,7 @@
  * `scim:connectors[1].name: …`.
  */
 import * as z from 'zod/mini';
-import { CONTEXT_KEY, ConnectorConfigError, DEFAULT_BASE_PATH } from './deployed.js';
+import { CONTEXT_KEY, ConnectorConfigError, DEFAULT_BASE_PATH, UNKNOWN_MEMBER_POLICIES } from './deployed.js';
 import { PROFILE_NAMES, type ProfileName } from './profile-names.js';
 
 // API Gateway stage-name rule. Note: Okta rejects base URLs containing `_`, so prefer `-` in names.
@@ -34,6 +34,8 @@ const connectorSchema = z.strictObject({
     ),
   ),
   alarmEmail: z.optional(z.email('must be an e-mail address')),
+  // Group writes naming member ids the connector does not have: skip them (default) or 400.
+  unknownMembers: z.optional(z.enum(UNKNOWN_MEMBER_POLICIES, `must be one of: ${UNKNOWN_MEMBER_POLICIES.join(', ')}`)),
   basePath: z._default(
     z.pipe(
       z.string('must be a string'),
@@ -41,7 +43,7 @@ const connectorSchema = z.strictObject({
     ).check(z.regex(BASE_PATH, 'must be URL path segments like "scim/v2" (letters, digits, "._~-")')),
     DEFAULT_BASE_PATH,
   ),
-}, 'must be an object {name, profile?, throttling?, alarmEmail?, basePath?}');
+}, 'must be an object {name, profile?, throttling?, alarmEmail?, basePath?, unknownMembers?}');
 
 export type ConnectorConfig = z.output<typeof connectorSchema>;
 

@@ -14,6 +14,9 @@ import { isProfileName } from './profile-names.js';
 export const CONNECTORS_ENV = 'SCIM_CONNECTORS';
 export const CONTEXT_KEY = 'scim:connectors';
 export const DEFAULT_BASE_PATH = 'scim/v2';
+/** `unknownMembers`: what a group write does with member ids the connector does not have. */
+export const UNKNOWN_MEMBER_POLICIES = ['ignore', 'reject'] as const;
+export type UnknownMemberPolicy = (typeof UNKNOWN_MEMBER_POLICIES)[number];
 
 export class ConnectorConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -44,6 +47,8 @@ export function connectorsFromEnv(env: NodeJS.ProcessEnv = process.env): Connect
     if (typeof c.name !== 'string' || c.name === '') problems.push(`${at}.name: must be a non-empty string`);
     if (c.profile !== undefined && (typeof c.profile !== 'string' || !isProfileName(c.profile))) problems.push(`${at}.profile: unknown profile ${JSON.stringify(c.profile)}`);
     if (c.basePath !== undefined && typeof c.basePath !== 'string') problems.push(`${at}.basePath: must be a string`);
+    if (c.unknownMembers !== undefined && !(UNKNOWN_MEMBER_POLICIES as readonly unknown[]).includes(c.unknownMembers))
+      problems.push(`${at}.unknownMembers: must be one of: ${UNKNOWN_MEMBER_POLICIES.join(', ')}`);
   });
   if (problems.length > 0) throw new ConnectorConfigError(problems);
   // The same defaults as config.ts, for a hand-written env var.

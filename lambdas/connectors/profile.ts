@@ -8,6 +8,7 @@
  * Nothing anywhere tests a profile's name.
  */
 import type { SchemaDefinition } from '../scim/schema/types.js';
+import type { UnknownMemberPolicy } from './deployed.js';
 
 export type OfferedResource = 'User' | 'Group';
 
@@ -64,6 +65,12 @@ export interface ConnectorProfile {
     /** PATCH answer: `noContent` (204 + ETag, default) or `resource` (200 with the resource). */
     readonly patch?: 'noContent' | 'resource';
   };
+  /**
+   * Member ids a group write names that the connector does not have: `ignore` them (default: the
+   * valid members are applied, a WARN line and the `MembersIgnored` metric say how many were
+   * skipped) or `reject` the write with 400 invalidValue. A connector's own setting wins.
+   */
+  readonly unknownMembers?: UnknownMemberPolicy;
 }
 
 /** Identity function that type-checks a profile literal (profiles/*.ts). */

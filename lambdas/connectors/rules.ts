@@ -11,6 +11,7 @@ import { ScimError } from '../scim/errors.js';
 import { isPlainObject } from '../scim/normalize.js';
 import { groupResource, userResource, type ResourceSchema } from '../scim/schema/resource-schema.js';
 import type { ResolvedAttribute, ScimResource } from '../scim/schema/types.js';
+import type { UnknownMemberPolicy } from './deployed.js';
 import type { AttributeRules, ConnectorProfile, OfferedResource } from './profile.js';
 
 type Json = Record<string, unknown>;
@@ -35,6 +36,7 @@ export interface ResolvedProfile {
   readonly rules: Readonly<Record<OfferedResource, CompiledRules>>;
   readonly deactivation: 'keep' | 'delete';
   readonly patchResponse: 'noContent' | 'resource';
+  readonly unknownMembers: UnknownMemberPolicy;
   offers(kind: OfferedResource): boolean;
 }
 
@@ -81,6 +83,7 @@ export function resolveProfile(profile: ConnectorProfile): ResolvedProfile {
     },
     deactivation: profile.lifecycle?.deactivation ?? 'keep',
     patchResponse: profile.responses?.patch ?? 'noContent',
+    unknownMembers: profile.unknownMembers ?? 'ignore',
     offers: (kind) => offered.has(kind),
   };
 }

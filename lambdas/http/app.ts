@@ -14,6 +14,7 @@ import type { ConnectorConfig } from '../connectors/config.js';
 import { connectorMap, connectorsFromEnv } from '../connectors/deployed.js';
 import { profileFor } from '../connectors/profiles.js';
 import { Provisioning } from '../provisioning/index.js';
+import type { ConnectorOptions } from '../store/context.js';
 import { resolvedOnceDocumentClient } from '../store/doc-client.js';
 import { ScimStore } from '../store/store.js';
 import { TABLE } from '../store/table.js';
@@ -45,6 +46,15 @@ export function createProvisioning(connectors: readonly ConnectorConfig[], store
     return profileFor(c.profile);
   };
   return new Provisioning({ store, schemas: (name) => profile(name).schemas, profile });
+}
+
+/**
+ * The store's per-connector options from the configuration: `unknownMembers` is the connector's
+ * own setting, else its profile's default (`ignore`).
+ */
+export function connectorStoreOptions(connectors: readonly ConnectorConfig[]): (name: string) => ConnectorOptions {
+  const byName = new Map(connectors.map((c) => [c.name, { unknownMembers: c.unknownMembers ?? profileFor(c.profile).unknownMembers }] as const));
+  return (name) => byName.get(name) ?? {};
 }
 
 /** `requestLog`: default one line per request to standard output, with EMF metrics; `null` for none. */
@@ -104,6 +114,10 @@ export function documentClient(endpoint?: string): DynamoDBDocumentClient {
 /** What a Lambda container builds once: connectors and store from its environment. */
 export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): { connectors: ConnectorConfig[]; store: ScimStore } {
   const connectors = connectorsFromEnv(env);
-  const store = new ScimStore({ doc: documentClient(env.DYNAMODB_ENDPOINT), tableName: env[TABLE_NAME_ENV] ?? TABLE.defaultName });
+  const store = new ScimStore({
+    doc: documentClient(env.DYNAMODB_ENDPOINT),
+    tableName: env[TABLE_NAME_ENV] ?? TABLE.defaultName,
+    connectorOptions: connectorStoreOptions(connectors),
+  });
   return { connectors, store };
 }

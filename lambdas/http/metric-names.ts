@@ -41,6 +41,18 @@ export const PROVISIONING_METRICS = {
 export type ProvisioningMetric = keyof typeof PROVISIONING_METRICS;
 
 /**
+ * Counts carried by the same request line next to the outcome metric (EMF, unit Count,
+ * dimensions `{service, connector}`; `configurationErrors` also under `{service}` alone, for one
+ * stack-wide alarm whatever the connector).
+ */
+export const REQUEST_COUNTS = {
+  /** Member ids a group write skipped because the connector has no such user or group. */
+  membersIgnored: 'MembersIgnored',
+  /** Requests answered 500 because DynamoDB refused the function (IAM, missing table, credentials, invalid request). */
+  configurationErrors: 'ConfigurationErrors',
+} as const;
+
+/**
  * Published by the stack itself (CloudWatch Logs metric filters, not the handlers), same namespace,
  * dimension `connector` only.
  */

@@ -27,7 +27,14 @@ export interface RequestTelemetry {
   resourceId?: string;
   /** Set by the Users action: this PUT/PATCH set `active` to false. */
   deactivated?: boolean;
+  /** Set by the Groups action: member ids the write skipped (unknown to the connector). */
+  membersIgnored?: readonly string[];
+  /** Set by the error edge: the answer is a 500 for a storage configuration error. */
+  configurationError?: boolean;
 }
+
+/** Member ids named in the WARN line of a write that skipped unknown members (ids are not personal data). */
+export const IGNORED_IDS_LOGGED = 5;
 
 const byEvent = new WeakMap<APIGatewayProxyEvent, RequestTelemetry>();
 
@@ -130,10 +137,22 @@ export function isDeactivation(operation: Action, body: unknown, result: Readonl
  */
 export function requestTelemetry(log: RequestLog | undefined, logger: Logger): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
   const record = (request: { event: APIGatewayProxyEvent; context: Context; response: APIGatewayProxyResult | undefined | null; error?: unknown }): void => {
+    const t = telemetryFor(request.event);
+    if (t.membersIgnored && t.membersIgnored.length > 0) {
+      // The write succeeded; the IdP still holds ids this connector does not have (e.g. an account
+      // askSpoke removed on deactivation). Nothing was stored for them.
+      logger.warn('group members ignored', {
+        connector: t.connector,
+        groupId: t.resourceId,
+        operation: t.operation,
+        ignored: t.membersIgnored.length,
+        ids: t.membersIgnored.slice(0, IGNORED_IDS_LOGGED),
+        apiRequestId: request.event.requestContext?.requestId,
+      });
+    }
     if (!log) return;
     try {
       const { event } = request;
-      const t = telemetryFor(event);
       const status = request.response?.statusCode ?? 500;
       const error = request.error;
       log.record(
@@ -142,6 +161,8 @@ export function requestTelemetry(log: RequestLog | undefined, logger: Logger): M
           status,
           scimType: isScimError(error) ? error.scimType : undefined,
           metric: provisioningMetric(t.operation, status, t.deactivated),
+          membersIgnored: t.membersIgnored?.length ?? 0,
+          configurationError: t.configurationError === true,
           apiRequestId: event.requestContext?.requestId,
           method: event.httpMethod,
           resource: event.resource,

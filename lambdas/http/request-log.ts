@@ -20,7 +20,7 @@
  * dashboard and alarms read, so lowering the log level must not silence them.
  */
 import type { Context } from 'aws-lambda';
-import { CONNECTOR_DIMENSION, LOG_FIELDS, METRIC_NAMESPACE, PROVISIONING_METRICS, SERVICE_NAME, type ProvisioningMetric } from './metric-names.js';
+import { CONNECTOR_DIMENSION, LOG_FIELDS, METRIC_NAMESPACE, PROVISIONING_METRICS, REQUEST_COUNTS, SERVICE_NAME, type ProvisioningMetric } from './metric-names.js';
 import type { RequestTelemetry } from './observability.js';
 
 /** What a request's line says beyond the telemetry record. */
@@ -28,6 +28,10 @@ export interface RequestOutcome {
   readonly status: number;
   readonly scimType?: string | undefined;
   readonly metric?: ProvisioningMetric | undefined;
+  /** Unknown member ids the write skipped (`MembersIgnored`, counted when > 0). */
+  readonly membersIgnored?: number;
+  /** A 500 for a storage configuration error (`ConfigurationErrors`). */
+  readonly configurationError?: boolean;
   /** API Gateway's request id. */
   readonly apiRequestId?: string | undefined;
   readonly method?: string | undefined;
@@ -42,6 +46,8 @@ export interface RequestLogOptions {
 }
 
 const EMF_DIMENSIONS = [['service', CONNECTOR_DIMENSION]];
+/** Per connector for the dashboard row, and stack-wide for one alarm. */
+const EMF_STACK_DIMENSIONS = [['service', CONNECTOR_DIMENSION], ['service']];
 
 /** `Root=1-…;Parent=…;Sampled=1` → `1-…` (as Powertools reports `xray_trace_id`). */
 function traceId(header: string | undefined): string | undefined {
@@ -86,10 +92,20 @@ export class RequestLog {
     };
     this.coldStart = false;
     // A metric needs its `connector` dimension value: without a validated connector there is none.
-    if (outcome.metric !== undefined && t.connector !== undefined) {
-      const name = PROVISIONING_METRICS[outcome.metric];
-      line._aws = { Timestamp: at, CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: EMF_DIMENSIONS, Metrics: [{ Name: name, Unit: 'Count' }] }] };
-      line[name] = 1;
+    if (t.connector !== undefined) {
+      const metrics: { Name: string; Unit: 'Count' }[] = [];
+      const put = (name: string, value: number) => {
+        metrics.push({ Name: name, Unit: 'Count' });
+        line[name] = value;
+      };
+      if (outcome.metric !== undefined) put(PROVISIONING_METRICS[outcome.metric], 1);
+      if ((outcome.membersIgnored ?? 0) > 0) put(REQUEST_COUNTS.membersIgnored, outcome.membersIgnored as number);
+      const directives: unknown[] = metrics.length > 0 ? [{ Namespace: METRIC_NAMESPACE, Dimensions: EMF_DIMENSIONS, Metrics: metrics }] : [];
+      if (outcome.configurationError) {
+        line[REQUEST_COUNTS.configurationErrors] = 1;
+        directives.push({ Namespace: METRIC_NAMESPACE, Dimensions: EMF_STACK_DIMENSIONS, Metrics: [{ Name: REQUEST_COUNTS.configurationErrors, Unit: 'Count' }] });
+      }
+      if (directives.length > 0) line._aws = { Timestamp: at, CloudWatchMetrics: directives };
     }
     this.write(JSON.stringify(line) + '\n');
   }

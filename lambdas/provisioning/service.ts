@@ -31,7 +31,7 @@ import { MAX_MEMBERS_PER_RESPONSE } from '../scim/limits.js';
 import { listResponse, type ListResponse } from '../scim/list.js';
 import { normalizeResource } from '../scim/normalize.js';
 import { applyPatch } from '../scim/patch/apply.js';
-import { planGroupPatch } from '../scim/patch/members.js';
+import { memberRefs, planGroupPatch } from '../scim/patch/members.js';
 import { parsePatchRequest } from '../scim/patch/request.js';
 import type { MemberRef, PatchOperation } from '../scim/patch/types.js';
 import { project, wantsAttribute, type ProjectionOptions } from '../scim/projection.js';
@@ -86,6 +86,22 @@ export interface ResourceResult {
   readonly id: string;
   readonly version: number;
   readonly etag: string;
+  /** Member ids a group write skipped because the connector has no such user or group (`unknownMembers: ignore`). */
+  readonly ignoredMembers?: readonly string[];
+}
+
+/** The written resource plus the unknown member ids skipped on the way. */
+interface Written {
+  readonly r: StoredResource;
+  readonly ignored?: readonly string[];
+}
+
+function written(w: { group: StoredResource; result: { ignored: string[] } }): Written {
+  return w.result.ignored.length > 0 ? { r: w.group, ignored: w.result.ignored } : { r: w.group };
+}
+
+function withIgnored(result: ResourceResult, w: Written): ResourceResult {
+  return w.ignored ? { ...result, ignoredMembers: w.ignored } : result;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -108,25 +124,10 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function memberType(v: unknown): ResourceKind | undefined {
-  if (typeof v !== 'string') return undefined;
-  const t = v.toLowerCase();
-  return t === 'user' ? 'User' : t === 'group' ? 'Group' : undefined;
-}
-
-/** `members` of a normalised group body → refs (deduplicated by value). */
-function memberRefs(attrs: ScimResource): MemberRef[] {
-  const raw = attrs.members;
-  if (!Array.isArray(raw)) return [];
-  const out = new Map<string, MemberRef>();
-  for (const el of raw) {
-    if (typeof el !== 'object' || el === null) continue;
-    const o = el as Record<string, unknown>;
-    if (typeof o.value !== 'string' || o.value === '') continue;
-    const type = memberType(o.type);
-    out.set(o.value, { value: o.value, ...(type ? { type } : {}), ...(typeof o.display === 'string' ? { display: o.display } : {}) });
-  }
-  return [...out.values()];
+/** `members` of a normalised group body → refs, deduplicated by value (the last one wins). */
+function groupMembers(attrs: ScimResource): MemberRef[] {
+  if (!Array.isArray(attrs.members)) return [];
+  return [...new Map(memberRefs(attrs.members).map((m) => [m.value, m])).values()];
 }
 
 export class Provisioning {
@@ -249,8 +250,8 @@ export class ResourceService {
         const r = await this.store.repo.createUser(connector, attrs);
         return this.render(connector, r, opts, 'explicit', true);
       }
-      const { group } = await this.store.repo.createGroup(connector, attrs, memberRefs(attrs));
-      return this.render(connector, group, opts, 'auto', true);
+      const w = written(await this.store.repo.createGroup(connector, attrs, groupMembers(attrs)));
+      return withIgnored(await this.render(connector, w.r, opts, 'auto', true), w);
     });
   }
 
@@ -263,14 +264,13 @@ export class ResourceService {
     return guarded(async () => {
       const rs = this.rs(connector);
       const sent = normalizeResource(rs, body);
-      const written = await this.withRetry(connector, id, opts.ifMatch, async (current) => {
+      const w = await this.withRetry(connector, id, opts.ifMatch, async (current): Promise<Written> => {
         const attrs = this.rules(connector, rs, sent, current);
-        if (this.kind === 'User') return (await this.removeIfDeactivated(connector, current, attrs)) ?? this.store.repo.replace(connector, current, attrs);
-        const members = memberRefs(attrs);
-        return (await this.store.repo.replaceMembers(connector, current, attrs, members, { versioned: true })).group;
+        if (this.kind === 'User') return { r: (await this.removeIfDeactivated(connector, current, attrs)) ?? (await this.store.repo.replace(connector, current, attrs)) };
+        return written(await this.store.repo.replaceMembers(connector, current, attrs, groupMembers(attrs), { versioned: true }));
       });
       // Okta's AIW PUT answer is read back as the group: members are `returned: default` (RFC 7643 §4.2).
-      return this.render(connector, written, opts, this.kind === 'Group' ? 'auto' : 'explicit', true);
+      return withIgnored(await this.render(connector, w.r, opts, this.kind === 'Group' ? 'auto' : 'explicit', true), w);
     });
   }
 
@@ -279,14 +279,14 @@ export class ResourceService {
     return guarded(async () => {
       const rs = this.rs(connector);
       const ops: PatchOperation[] = Array.isArray(body) ? (body as PatchOperation[]) : parsePatchRequest(body);
-      const written = await this.withRetry(connector, id, opts.ifMatch, async (current, ifMatched) => {
+      const w = await this.withRetry(connector, id, opts.ifMatch, async (current, ifMatched): Promise<Written> => {
         if (this.kind === 'User') {
           const next = applyPatch(rs, scimView(current), ops);
           const attrs = this.rules(connector, rs, normalizeResource(rs, next), current);
           const removed = await this.removeIfDeactivated(connector, current, attrs);
-          if (removed) return removed;
-          if (sameJson(stripServer(attrs), stripServer(current.attributes))) return current;
-          return this.store.repo.replace(connector, current, attrs);
+          if (removed) return { r: removed };
+          if (sameJson(stripServer(attrs), stripServer(current.attributes))) return { r: current };
+          return { r: await this.store.repo.replace(connector, current, attrs) };
         }
         const plan = planGroupPatch(rs, ops);
         let attrs: ScimResource | undefined;
@@ -297,11 +297,11 @@ export class ResourceService {
         const m = plan.members;
         const versioned = ifMatched || attrs !== undefined;
         // Replacing the whole list diffs against a read of the members: only valid for the version read.
-        if (m?.replaceAll) return (await this.store.repo.replaceMembers(connector, current, attrs, [...m.add.values()], { versioned: true })).group;
-        if (!attrs && (!m || (m.add.size === 0 && m.remove.size === 0))) return current;
-        return (await this.store.repo.writeGroup(connector, current, attrs, { add: [...(m?.add.values() ?? [])], remove: [...(m?.remove ?? [])] }, { versioned })).group;
+        if (m?.replaceAll) return written(await this.store.repo.replaceMembers(connector, current, attrs, [...m.add.values()], { versioned: true }));
+        if (!attrs && (!m || (m.add.size === 0 && m.remove.size === 0))) return { r: current };
+        return written(await this.store.repo.writeGroup(connector, current, attrs, { add: [...(m?.add.values() ?? [])], remove: [...(m?.remove ?? [])] }, { versioned }));
       });
-      return this.render(connector, written, opts, 'explicit', true);
+      return withIgnored(await this.render(connector, w.r, opts, 'explicit', true), w);
     });
   }
 

@@ -19,7 +19,7 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 export interface ConnectorOptions {
   /** Group displayName unique per connector (guard item in the same transaction). Default true. */
   groupDisplayNameUnique?: boolean;
-  /** Unknown member ids in a group write: reject with 400 invalidValue (default) or skip them. */
+  /** Unknown member ids in a group write: skip them (default, reported in the write's result) or reject with 400 invalidValue. */
   unknownMembers?: 'reject' | 'ignore';
 }
 
@@ -98,7 +98,7 @@ export function createContext(o: StoreOptions): StoreContext {
     skipReadItems: o.skipReadItems ?? 5000,
     connectorOptions: (connector) => {
       const c = o.connectorOptions?.(connector) ?? {};
-      return { groupDisplayNameUnique: c.groupDisplayNameUnique ?? true, unknownMembers: c.unknownMembers ?? 'reject' };
+      return { groupDisplayNameUnique: c.groupDisplayNameUnique ?? true, unknownMembers: c.unknownMembers ?? 'ignore' };
     },
     now: o.now ?? (() => new Date()),
     newId: o.newId ?? (() => uuidv7()),

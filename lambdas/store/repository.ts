@@ -28,6 +28,8 @@ import {
 } from './items.js';
 
 const MAX_TX_ITEMS = 100;
+
+const otherKind = (k: ResourceKind): ResourceKind => (k === 'User' ? 'Group' : 'User');
 /** Parallel BatchWriteItem calls of `removeInBulk`. */
 const BULK_PARALLEL = 8;
 /** Attempts of the versioned recount before giving up under constant concurrent member changes. */
@@ -701,15 +703,17 @@ export class Repository {
           }
         }
         if (unknown.length > 0) {
-          // Untyped members are tried as users first; look the rest up as groups once.
-          const retype = unknown.filter((id) => !typeResolved.has(id) && adds.get(id)?.type === 'User');
-          const groups = retype.length ? new Set((await this.getMany(connector, 'Group', retype)).map((r) => r.id)) : new Set<string>();
+          // The id decides what a member is: the client's `type`/`$ref` only chose which key the
+          // ConditionCheck tried first. Ids not found as that kind are looked up as the other, once.
+          const retry = unknown.filter((id) => adds.has(id) && !typeResolved.has(id));
+          const found = await this.existingKinds(connector, retry.map((id) => ({ id, kind: otherKind(adds.get(id)!.type) })));
           const missing: string[] = [];
           for (const id of unknown) {
             const m = adds.get(id);
             if (!m) continue;
+            const kind = typeResolved.has(id) ? undefined : found.get(id);
             typeResolved.add(id);
-            if (groups.has(id)) adds.set(id, { ...m, type: 'Group' });
+            if (kind) adds.set(id, { ...m, type: kind });
             else missing.push(id);
           }
           if (missing.length > 0) {
@@ -726,6 +730,18 @@ export class Repository {
       }
     }
     throw new StorageError('transactionConflict', `Group ${current.id}: membership write did not converge`);
+  }
+
+  /** Which of these (id, kind) resources exist: one keys-only BatchGet (per 100). */
+  private async existingKinds(connector: string, refs: readonly { id: string; kind: ResourceKind }[]): Promise<Map<string, ResourceKind>> {
+    const out = new Map<string, ResourceKind>();
+    if (refs.length === 0) return out;
+    const byKey = new Map(refs.map((r) => { const k = keys.resource(connector, r.kind, r.id); return [`${k.PK}\n${k.SK}`, r] as const; }));
+    for (const item of await batchGet(this.ctx, refs.map((r) => keys.resource(connector, r.kind, r.id)), 'PK, SK')) {
+      const r = byKey.get(`${String(item.PK)}\n${String(item.SK)}`);
+      if (r) out.set(r.id, r.kind);
+    }
+    return out;
   }
 
   /** All member ids of a group (keys-only Query, paginated). */

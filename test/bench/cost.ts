@@ -106,6 +106,13 @@ export async function measureCosts(env: BenchEnv, connector = 'cost'): Promise<{
     c.patchOps(k, `/Groups/${big}`, [{ op: 'add', path: 'members', value: [{ value: seeded[1399] }] }]),
   );
   const bigAdd1 = rows.at(-1);
+  // The id decides what a member is: a wrong `type` costs one failed transaction and one keys-only BatchGet more.
+  await one('PATCH /Groups/{id} add 1 member sent with the wrong type', 4, 'read + transaction (fails: no such group) + BatchGet (it is a user) + transaction', (k) =>
+    c.patchOps(k, `/Groups/${gid}`, [{ op: 'add', path: 'members', value: [{ value: seeded[1390], type: 'Group' }] }]),
+  );
+  await one('PATCH /Groups/{id} add 1 unknown member (ignored)', 3, 'read + transaction (fails: no such member) + BatchGet; nothing written', (k) =>
+    c.patchOps(k, `/Groups/${gid}`, [{ op: 'add', path: 'members', value: [{ value: 'no-such-member' }] }]),
+  );
   await one('PATCH /Groups/{id} remove 1 member', 2, 'conditional Delete of the member item (+ group update) in 1 transaction', (k) =>
     c.patchOps(k, `/Groups/${gid}`, [{ op: 'remove', path: `members[value eq "${seeded[1000]}"]` }]),
   );

@@ -245,11 +245,10 @@ describe('Okta: group push', () => {
     expect(((g?.members ?? []) as { value: string }[]).map((m) => m.value).sort()).toEqual([u2, u3].sort());
   });
 
-  it('an unknown member id → 400, nothing changed', async () => {
+  it('an unknown member id is ignored (204, the default unknownMembers policy): nothing stored, memberships unchanged', async () => {
     const before = await okta.snapshot();
     const res = await okta.patch(`/Groups/${gid}`, [{ op: 'add', path: 'members', value: [{ value: guid() }] }]);
-    expect(res.status).toBe(400);
-    expectScimError(res, 400, res.body.scimType);
+    expectScim(res, 204);
     expect(await okta.snapshot()).toEqual(before);
   });
 

@@ -107,6 +107,7 @@ export function makeResourceAction(service: ResourceService, endpoint: 'Users' |
       case 'create': {
         const r = await service.create(connector, requireObjectBody(req.body), read);
         req.telemetry.resourceId = r.id;
+        if (r.ignoredMembers) req.telemetry.membersIgnored = r.ignoredMembers;
         return resourceResponse(201, r, { Location: resourceUrl(req.baseUrl, endpoint, r.id) });
       }
       case 'get': {
@@ -116,11 +117,13 @@ export function makeResourceAction(service: ResourceService, endpoint: 'Users' |
       }
       case 'replace': {
         const r = await service.replace(connector, id, requireObjectBody(req.body), write);
+        if (r.ignoredMembers) req.telemetry.membersIgnored = r.ignoredMembers;
         if (endpoint === 'Users') req.telemetry.deactivated = isDeactivation('replace', req.body, r.resource);
         return resourceResponse(200, r);
       }
       case 'patch': {
         const r = await service.patch(connector, id, requireObjectBody(req.body), write);
+        if (r.ignoredMembers) req.telemetry.membersIgnored = r.ignoredMembers;
         if (endpoint === 'Users') req.telemetry.deactivated = isDeactivation('patch', req.body, r.resource);
         const named = req.query.has('attributes') || req.query.has('excludedAttributes');
         const withBody = named || profileFor(req.connector.profile).patchResponse === 'resource';

@@ -15,7 +15,10 @@
  *  - `replace members [..]` (Okta) and a path-less add/replace whose value has `members` → replace
  *    all / add; other keys of that value (Okta's `{"id", "displayName"}`) stay an attribute op, and
  *    applyPatch ignores an `id` equal to the resource's;
- *  - a member is `{"value": id, "display"?, "type"?}` (`$ref` ignored) or a bare id string.
+ *  - a member is `{"value": id, "display"?, "type"?, "$ref"?}` or a bare id string. `type` (else
+ *    the `/Users/` or `/Groups/` of `$ref`) is only a hint: clients fill both carelessly, so the
+ *    store resolves what the id really is (RFC 7643 §4.2: `type` is the member's type, which only
+ *    the server knows for certain) and answers `type`/`$ref` from that.
  * Operations fold in order: add x then remove x → x removed; remove all then add y → exactly {y}.
  */
 import { ScimError } from '../errors.js';
@@ -77,7 +80,22 @@ function invalidValue(detail: string): never {
   throw new ScimError(400, 'invalidValue', detail);
 }
 
-/** `[{value, display?, type?, $ref?}]`, one such object, or bare id strings → refs. */
+/** The kind a member object claims: its `type`, else the resource endpoint its `$ref` names. */
+function memberTypeHint(item: Record<string, unknown>): MemberRef['type'] {
+  const tk = findKey(item, 'type');
+  const t = tk === undefined ? undefined : item[tk];
+  if (typeof t === 'string') {
+    if (eqIgnoreCase(t, 'user')) return 'User';
+    if (eqIgnoreCase(t, 'group')) return 'Group';
+  }
+  const rk = findKey(item, '$ref');
+  const ref = rk === undefined ? undefined : item[rk];
+  if (typeof ref !== 'string') return undefined;
+  const m = /\/(Users|Groups)\/[^/]+\/?$/i.exec(ref);
+  return m ? (eqIgnoreCase(m[1] as string, 'users') ? 'User' : 'Group') : undefined;
+}
+
+/** `[{value, display?, type?, $ref?}]`, one such object, or bare id strings → refs (`type`: a hint). */
 export function memberRefs(value: unknown, where = 'members'): MemberRef[] {
   const out: MemberRef[] = [];
   for (const item of collect(value)) {
@@ -90,9 +108,7 @@ export function memberRefs(value: unknown, where = 'members'): MemberRef[] {
     const vk = findKey(item, 'value');
     const v = vk === undefined ? undefined : item[vk];
     if (typeof v !== 'string' || v === '') invalidValue(`Each of '${where}' needs a non-empty string "value" (the member's id)`);
-    const tk = findKey(item, 'type');
-    const t = tk === undefined ? undefined : item[tk];
-    const type = typeof t === 'string' ? (eqIgnoreCase(t, 'user') ? 'User' : eqIgnoreCase(t, 'group') ? 'Group' : undefined) : undefined;
+    const type = memberTypeHint(item);
     const dk = findKey(item, 'display');
     const d = dk === undefined ? undefined : item[dk];
     out.push({ value: v, ...(type ? { type } : {}), ...(typeof d === 'string' && d !== '' ? { display: d } : {}) });

@@ -25,6 +25,7 @@ export interface PatchOperation {
 /** One member reference (RFC 7643 §4.2 `members`). */
 export interface MemberRef {
   readonly value: string;
+  /** In a request: what the client claims (a hint; the store resolves the id). Stored/answered: what the id is. */
   readonly type?: 'User' | 'Group';
   readonly display?: string;
 }

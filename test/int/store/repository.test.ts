@@ -12,7 +12,11 @@ const C = 'acme';
 
 beforeAll(async () => {
   t = await createTestTable('repo');
-  store = new ScimStore({ doc: t.doc, tableName: t.tableName, connectorOptions: (c) => (c === 'lax' ? { unknownMembers: 'ignore', groupDisplayNameUnique: false } : {}) });
+  store = new ScimStore({
+    doc: t.doc,
+    tableName: t.tableName,
+    connectorOptions: (c) => (c === 'lax' ? { groupDisplayNameUnique: false } : c === 'strict' ? { unknownMembers: 'reject' } : {}),
+  });
 });
 afterAll(async () => t.drop());
 
@@ -106,17 +110,49 @@ describe('groups and memberships', () => {
     expect(await store.repo.groupsOf(C, u2.id)).toEqual([{ value: g.id, display: 'Sales' }]);
   });
 
-  it('rejects unknown members naming them (nothing written); nested groups are accepted', async () => {
-    const u = await store.repo.createUser(C, { userName: 'known' });
-    const { group: child } = await store.repo.createGroup(C, { displayName: 'child' });
-    const { group: g } = await store.repo.createGroup(C, { displayName: 'parent' });
-    const e = await expectKind(store.repo.writeGroup(C, g, undefined, { add: [{ value: u.id }, { value: 'ghost-1' }], remove: [] }), 'invalidValue');
+  it('reject policy: unknown members named in the error, nothing written; nested groups are accepted', async () => {
+    const S = 'strict';
+    const u = await store.repo.createUser(S, { userName: 'known' });
+    const { group: child } = await store.repo.createGroup(S, { displayName: 'child' });
+    const { group: g } = await store.repo.createGroup(S, { displayName: 'parent' });
+    const e = await expectKind(store.repo.writeGroup(S, g, undefined, { add: [{ value: u.id }, { value: 'ghost-1' }], remove: [] }), 'invalidValue');
     expect(e.message).toContain('ghost-1');
-    expect(await store.repo.memberIds(C, g.id)).toEqual([]);
-    await store.repo.writeGroup(C, g, undefined, { add: [{ value: u.id }, { value: child.id }], remove: [] }, { versioned: false });
-    expect((await store.repo.members(C, g.id)).find((m) => m.value === child.id)?.type).toBe('Group');
-    expect((await store.repo.get(C, 'Group', g.id))?.memberCount).toBe(2);
-    await expectKind(store.repo.writeGroup(C, g, undefined, { add: [{ value: g.id }], remove: [] }, { versioned: false }), 'invalidValue');
+    expect(await store.repo.memberIds(S, g.id)).toEqual([]);
+    await store.repo.writeGroup(S, g, undefined, { add: [{ value: u.id }, { value: child.id }], remove: [] }, { versioned: false });
+    expect((await store.repo.members(S, g.id)).find((m) => m.value === child.id)?.type).toBe('Group');
+    expect((await store.repo.get(S, 'Group', g.id))?.memberCount).toBe(2);
+    await expectKind(store.repo.writeGroup(S, g, undefined, { add: [{ value: g.id }], remove: [] }, { versioned: false }), 'invalidValue');
+  });
+
+  it('a member is what its id names: a user sent as type Group is stored as a User, a group sent as User as a Group', async () => {
+    const u = await store.repo.createUser(C, { userName: 'typed-wrong' });
+    const { group: child } = await store.repo.createGroup(C, { displayName: 'typed-child' });
+    const { group: g, result } = await store.repo.createGroup(C, { displayName: 'typed-parent' }, [
+      { value: u.id, type: 'Group' },
+      { value: child.id, type: 'User' },
+    ]);
+    expect(result.ignored).toEqual([]);
+    expect(g.memberCount).toBe(2);
+    const stored = new Map((await store.repo.members(C, g.id)).map((m) => [m.value, m.type]));
+    expect(Object.fromEntries(stored)).toEqual({ [u.id]: 'User', [child.id]: 'Group' });
+    // The inverted index follows the real kind too: the user's groups list the parent.
+    expect(await store.repo.groupsOf(C, u.id)).toEqual([{ value: g.id, display: 'typed-parent' }]);
+    // PATCH-style add with the wrong type on an existing group, and a no-op re-add.
+    const u2 = await store.repo.createUser(C, { userName: 'typed-wrong-2' });
+    const w = await store.repo.writeGroup(C, g, undefined, { add: [{ value: u2.id, type: 'Group' }, { value: u.id, type: 'Group' }], remove: [] }, { versioned: false });
+    expect([w.result.added, w.result.ignored, w.group.memberCount]).toEqual([[u2.id], [], 3]);
+    expect((await store.repo.members(C, g.id)).find((m) => m.value === u2.id)?.type).toBe('User');
+  });
+
+  it('ignore policy (the default) skips unknown members, applies the rest, stores nothing for them', async () => {
+    const u = await store.repo.createUser(C, { userName: 'known-default' });
+    const { group, result } = await store.repo.createGroup(C, { displayName: 'ignores' }, [{ value: u.id }, { value: 'ghost', type: 'Group' }, { value: 'ghost-2' }]);
+    expect(result.ignored.sort()).toEqual(['ghost', 'ghost-2']);
+    expect([group.memberCount, await store.repo.memberIds(C, group.id)]).toEqual([1, [u.id]]);
+    expect(await store.repo.groupsOf(C, 'ghost')).toEqual([]);
+    // Removing an unknown member is a no-op, not an error.
+    const r = await store.repo.writeGroup(C, group, undefined, { add: [], remove: ['ghost'] }, { versioned: false });
+    expect([r.result.removed, r.group.memberCount]).toEqual([[], 1]);
   });
 
   it('ignore policy skips unknown members', async () => {
@@ -209,8 +245,10 @@ describe('isolation', () => {
     expect(await store.repo.get('iso-b', 'User', a.id)).toBeUndefined();
     expect((await store.repo.findUserByUserName('iso-b', 'same'))?.id).toBe(b.id);
     const { group } = await store.repo.createGroup('iso-a', { displayName: 'g' });
-    // a member id from another connector is unknown here
-    await expectKind(store.repo.writeGroup('iso-a', group, undefined, { add: [{ value: b.id }], remove: [] }), 'invalidValue');
+    // a member id from another connector is unknown here: ignored (default), nothing stored
+    const w = await store.repo.writeGroup('iso-a', group, undefined, { add: [{ value: b.id }, { value: b.id, type: 'Group' }], remove: [] });
+    expect([w.result.ignored, w.group.memberCount, await store.repo.memberIds('iso-a', group.id)]).toEqual([[b.id], 0, []]);
+    expect(await store.repo.groupsOf('iso-b', b.id)).toEqual([]);
     expect(await store.repo.counts('iso-a')).toEqual({ users: 1, groups: 1 });
     expect(await store.repo.counts('iso-b')).toEqual({ users: 1, groups: 0 });
   });

@@ -130,11 +130,40 @@ describe('groups and memberships', () => {
     expect((await svc.groups.get(C, g.id)).resource.members).toEqual([{ value: us[0]!.id, type: 'User', display: 'e1' }]);
   });
 
-  it('unknown members → 400 invalidValue naming them', async () => {
-    const g = await svc.groups.create(C, { displayName: 'strict' });
-    const e = await scimError(svc.groups.patch(C, g.id, patch({ op: 'add', path: 'members', value: [{ value: 'nobody-here' }] })));
+  it('unknown members: ignored by default (reported as ignoredMembers), 400 invalidValue naming them under reject', async () => {
+    const u = await svc.users.create(C, user('member-of-lenient@example.com'));
+    const g = await svc.groups.create(C, { displayName: 'lenient', members: [{ value: u.id }, { value: 'gone-at-create' }] });
+    expect([g.ignoredMembers, g.resource.members]).toEqual([['gone-at-create'], [{ value: u.id, type: 'User' }]]);
+    const p = await svc.groups.patch(C, g.id, patch({ op: 'add', path: 'members', value: [{ value: 'nobody-here' }] }));
+    expect(p.ignoredMembers).toEqual(['nobody-here']);
+    const put = await svc.groups.replace(C, g.id, { displayName: 'lenient', members: [{ value: u.id }, { value: 'gone-at-put' }] });
+    expect([put.ignoredMembers, put.resource.members]).toEqual([['gone-at-put'], [{ value: u.id, type: 'User' }]]);
+    const plain = await svc.groups.patch(C, g.id, patch({ op: 'replace', path: 'displayName', value: 'lenient-2' }));
+    expect(plain.ignoredMembers).toBeUndefined();
+
+    const strict = new Provisioning({ store: new ScimStore({ doc: t.doc, tableName: t.tableName, connectorOptions: () => ({ unknownMembers: 'reject' }) }), schemas: () => schemas });
+    const sg = await strict.groups.create(C, { displayName: 'strict' });
+    const e = await scimError(strict.groups.patch(C, sg.id, patch({ op: 'add', path: 'members', value: [{ value: u.id }, { value: 'nobody-here' }] })));
     expect([e.status, e.scimType]).toEqual([400, 'invalidValue']);
     expect(e.detail).toContain('nobody-here');
+    expect((await strict.groups.get(C, sg.id)).resource.members).toBeUndefined();
+  });
+
+  it('members are answered with the type and $ref their id really has, whatever the client sent', async () => {
+    const u = await svc.users.create(C, user('typed@example.com'));
+    const child = await svc.groups.create(C, { displayName: 'typed-child' });
+    const base = 'https://scim.example.com/acme/scim/v2';
+    const g = await svc.groups.create(
+      C,
+      { displayName: 'typed', members: [{ value: u.id, type: 'Group', $ref: `${base}/Groups/${u.id}` }, { value: child.id, $ref: `${base}/Users/${child.id}` }] },
+      { baseUrl: base },
+    );
+    expect(g.ignoredMembers).toBeUndefined();
+    const members = (await svc.groups.get(C, g.id, { baseUrl: base })).resource.members as { value: string; type: string; $ref: string }[];
+    expect(members.sort((a, b) => a.type.localeCompare(b.type))).toEqual([
+      { value: child.id, type: 'Group', $ref: `${base}/Groups/${child.id}` },
+      { value: u.id, type: 'User', $ref: `${base}/Users/${u.id}` },
+    ]);
   });
 
   it('group rename onto an existing displayName → 409; excludedAttributes=members reads no members', async () => {

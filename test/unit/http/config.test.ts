@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConnectors } from '../../../lambdas/connectors/config.js';
 import { ConnectorConfigError, connectorsFromEnv } from '../../../lambdas/connectors/deployed.js';
+import { connectorStoreOptions } from '../../../lambdas/http/app.js';
+import { lambdaConnectorsJson } from '../../../lib/scim-stack.js';
 
 function problems(input: unknown): string[] {
   try {
@@ -62,5 +64,15 @@ describe('connector configuration', () => {
     expect(fails('[{"name":"a"},{"name":"b","profile":"nope"}]')).toEqual([expect.stringMatching(/^SCIM_CONNECTORS\[1\]\.profile: unknown profile "nope"/)]);
     expect(fails('[{"profile":"generic"}]')).toEqual([expect.stringMatching(/^SCIM_CONNECTORS\[0\]\.name/)]);
     expect(fails('[{"name":"a","basePath":7}]')).toEqual([expect.stringMatching(/basePath/)]);
+    expect(fails('[{"name":"a","unknownMembers":"drop"}]')).toEqual([expect.stringMatching(/^SCIM_CONNECTORS\[0\]\.unknownMembers: must be one of: ignore, reject/)]);
+  });
+
+  it('unknownMembers: validated where written, carried to the Lambdas, the connector\'s own setting before its profile\'s default (ignore)', () => {
+    expect(problems([{ name: 'a', unknownMembers: 'drop' }])).toEqual([expect.stringMatching(/^scim:connectors\[0\]\.unknownMembers: must be one of: ignore, reject/)]);
+    const list = parseConnectors([{ name: 'strict', unknownMembers: 'reject' }, { name: 'lenient' }, { name: 'spoke', profile: 'askspoke' }]);
+    const fromEnv = connectorsFromEnv({ SCIM_CONNECTORS: lambdaConnectorsJson(list) });
+    expect(fromEnv.map((c) => c.unknownMembers)).toEqual(['reject', undefined, undefined]);
+    const options = connectorStoreOptions(fromEnv);
+    expect(['strict', 'lenient', 'spoke'].map((n) => options(n).unknownMembers)).toEqual(['reject', 'ignore', 'ignore']);
   });
 });
