@@ -15,6 +15,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { ConnectorConfig } from '../connectors/config.js';
 import { connectorMap } from '../connectors/deployed.js';
 import { isScimError, ScimError } from '../scim/errors.js';
+import { isStorageError } from '../store/storage-error.js';
 import { parseJsonBody } from './body.js';
 import { publicBaseUrl } from './location.js';
 import { requestTelemetry, telemetryFor, type RequestTelemetry } from './observability.js';
@@ -146,7 +147,17 @@ export function scimErrorEdge(logger: Logger): MiddlewareObj<APIGatewayProxyEven
     onError: (request) => {
       const error = request.error;
       if (isScimError(error)) {
-        if (error.status >= 500) logger.error('SCIM server error', { ...requestIds(request.event, request.context), status: error.status, detail: error.detail });
+        const cause = error.cause;
+        if (isStorageError(cause, 'configuration')) {
+          // Never heals by retrying: say which call DynamoDB refused and why (code only, never items).
+          telemetryFor(request.event).configurationError = true;
+          logger.error('storage configuration error', {
+            ...requestIds(request.event, request.context),
+            status: error.status,
+            awsErrorCode: cause.code,
+            operation: cause.operation,
+          });
+        } else if (error.status >= 500) logger.error('SCIM server error', { ...requestIds(request.event, request.context), status: error.status, detail: error.detail });
         request.response = errorResponse(error);
         return;
       }

@@ -34,8 +34,9 @@ export class ScimError extends Error {
   /** Extra response headers the HTTP edge must send (e.g. Retry-After on 429/503). */
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: number, scimType: ScimType | undefined, detail: string, headers: Record<string, string> = {}) {
-    super(detail);
+  /** `options.cause`: what went wrong underneath, for the server's log only (never serialised). */
+  constructor(status: number, scimType: ScimType | undefined, detail: string, headers: Record<string, string> = {}, options: { cause?: unknown } = {}) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ScimError';
     this.status = status;
     this.scimType = scimType;

@@ -151,7 +151,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 export async function transact(ctx: StoreContext, items: TransactItem[], attempts = 8): Promise<void> {
   if (items.length === 0) return;
-  if (items.length > 100) throw new StorageError('validation', `transaction of ${items.length} items (max 100)`);
+  if (items.length > 100)
+    // A request DynamoDB would refuse with a ValidationException: our bug, answered like one.
+    throw new StorageError('configuration', `transaction of ${items.length} items (max 100)`, { code: 'ValidationException', operation: 'TransactWriteItems' });
   let token = random16().toString('hex');
   for (let attempt = 1; ; attempt++) {
     try {

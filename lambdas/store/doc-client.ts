@@ -20,6 +20,7 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, DynamoDBDocumentClientCommand, type TranslateConfig } from '@aws-sdk/lib-dynamodb';
+import { noteOperation } from './errors.js';
 
 type Handler = (command: unknown) => Promise<{ output: unknown }>;
 
@@ -66,5 +67,18 @@ export class ResolvedOnceDocumentClient extends DynamoDBDocumentClient {
 export function resolvedOnceDocumentClient(config: DynamoDBClientConfig, translateConfig?: TranslateConfig): DynamoDBDocumentClient {
   const client = new DynamoDBClient(config);
   if (config.logger === undefined) client.middlewareStack.remove('loggerMiddleware');
+  // Which operation failed, for the log line of a configuration error (errors.ts): the SDK's errors
+  // do not say. First in the stack, so it sees the final error after the SDK's retries.
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (e) {
+        noteOperation(e, context.commandName);
+        throw e;
+      }
+    },
+    { step: 'initialize', priority: 'high', name: 'scimOperationName' },
+  );
   return new ResolvedOnceDocumentClient(client, translateConfig);
 }

@@ -4,49 +4,9 @@
  * place that turns any of it into a SCIM error. Nothing from the SDK escapes the store unwrapped.
  */
 import { ScimError, isScimError } from '../scim/errors.js';
+import { StorageError, type CancellationReason } from './storage-error.js';
 
-export type StorageErrorKind =
-  /** a ConditionExpression failed (generic; repositories refine it) */
-  | 'conditionFailed'
-  /** the item changed since it was read (optimistic concurrency) — retryable by re-reading */
-  | 'versionConflict'
-  /** a uniqueness guard already exists */
-  | 'uniqueness'
-  | 'notFound'
-  /** another transaction touched the same item concurrently — retryable as is */
-  | 'transactionConflict'
-  | 'throttled'
-  | 'unavailable'
-  | 'itemTooLarge'
-  | 'validation'
-  /** the client referenced something invalid (unknown members …); carries the detail for a 400 */
-  | 'invalidValue'
-  | 'tooMany'
-  | 'invalidCursor';
-
-export interface CancellationReason {
-  Code?: string;
-  Message?: string;
-}
-
-export class StorageError extends Error {
-  readonly kind: StorageErrorKind;
-  /** Per-item reasons of a cancelled transaction, in request order. */
-  readonly reasons: readonly CancellationReason[];
-  override readonly cause: unknown;
-
-  constructor(kind: StorageErrorKind, message: string, opts: { cause?: unknown; reasons?: readonly CancellationReason[] } = {}) {
-    super(message);
-    this.name = 'StorageError';
-    this.kind = kind;
-    this.cause = opts.cause;
-    this.reasons = opts.reasons ?? [];
-  }
-}
-
-export function isStorageError(e: unknown, kind?: StorageErrorKind): e is StorageError {
-  return e instanceof StorageError && (kind === undefined || e.kind === kind);
-}
+export { isStorageError, StorageError, type CancellationReason, type StorageErrorKind } from './storage-error.js';
 
 const THROTTLED = new Set([
   'ProvisionedThroughputExceededException',
@@ -74,6 +34,36 @@ const UNAVAILABLE = new Set([
   'AbortError',
 ]);
 
+/**
+ * Errors no retry heals (IAM, a missing table/index, unknown credentials, KMS key problems, a
+ * request DynamoDB calls invalid). Answered 500 and alarmed on, not 503: a 503 makes the IdP
+ * retry for ever and hides the cause behind "storage unavailable".
+ */
+const CONFIGURATION = new Set([
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'ResourceNotFoundException',
+  'ValidationException',
+  'InvalidSignatureException',
+  'IncompleteSignature',
+  'MissingAuthenticationTokenException',
+  'KMSAccessDeniedException',
+  'KMSDisabledException',
+  'KMSInvalidStateException',
+  'KMSNotFoundException',
+  'CredentialsProviderError',
+]);
+
+const operations = new WeakMap<object, string>();
+
+/**
+ * Records which DynamoDB operation an SDK error came from (the document client's error
+ * middleware calls it, doc-client.ts), so a configuration error's log line can name it.
+ */
+export function noteOperation(e: unknown, commandName: string | undefined): void {
+  if (typeof e === 'object' && e !== null && commandName && !operations.has(e)) operations.set(e, commandName.replace(/Command$/, ''));
+}
+
 function errName(e: unknown): string {
   if (typeof e !== 'object' || e === null) return '';
   const o = e as { name?: unknown; code?: unknown };
@@ -90,6 +80,8 @@ export function fromDynamoError(e: unknown): StorageError {
   if (e instanceof StorageError) return e;
   const name = errName(e);
   const message = e instanceof Error ? e.message : String(e);
+  const operation = typeof e === 'object' && e !== null ? operations.get(e) : undefined;
+  const configuration = (code: string) => new StorageError('configuration', message, { cause: e, code, ...(operation ? { operation } : {}) });
   if (name === 'ConditionalCheckFailedException') return new StorageError('conditionFailed', message, { cause: e });
   if (name === 'TransactionCanceledException') {
     const reasons = ((e as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []).map((r) => ({
@@ -102,18 +94,17 @@ export function fromDynamoError(e: unknown): StorageError {
     if ([...codes].some((code) => code !== undefined && THROTTLED.has(code)))
       return new StorageError('throttled', message, { cause: e, reasons });
     if (codes.has('ItemCollectionSizeLimitExceeded')) return new StorageError('itemTooLarge', message, { cause: e, reasons });
-    if (codes.has('ValidationError'))
-      return new StorageError(reasons.some((r) => isTooLarge(r.Message ?? '')) ? 'itemTooLarge' : 'validation', message, {
-        cause: e,
-        reasons,
-      });
+    if (codes.has('ValidationError')) {
+      if (reasons.some((r) => isTooLarge(r.Message ?? ''))) return new StorageError('itemTooLarge', message, { cause: e, reasons });
+      return configuration('ValidationError');
+    }
     return new StorageError('unavailable', message, { cause: e, reasons });
   }
   if (name === 'TransactionConflictException') return new StorageError('transactionConflict', message, { cause: e });
   if (THROTTLED.has(name)) return new StorageError('throttled', message, { cause: e });
   if (name === 'ItemCollectionSizeLimitExceededException') return new StorageError('itemTooLarge', message, { cause: e });
-  if (name === 'ValidationException') return new StorageError(isTooLarge(message) ? 'itemTooLarge' : 'validation', message, { cause: e });
-  if (name === 'ResourceNotFoundException') return new StorageError('unavailable', `table not found: ${message}`, { cause: e });
+  if (name === 'ValidationException' && isTooLarge(message)) return new StorageError('itemTooLarge', message, { cause: e });
+  if (CONFIGURATION.has(name)) return configuration(name);
   if (UNAVAILABLE.has(name) || (e as { $retryable?: unknown } | null)?.$retryable) return new StorageError('unavailable', message, { cause: e });
   return new StorageError('unavailable', message || 'storage call failed', { cause: e });
 }
@@ -149,7 +140,14 @@ export function toScimError(e: unknown): ScimError {
       return new ScimError(503, undefined, 'storage is temporarily unavailable; retry later', {
         'Retry-After': String(RETRY_AFTER_SECONDS.unavailable),
       });
-    case 'validation':
-      return new ScimError(500, undefined, 'storage rejected the request');
+    case 'configuration':
+      // The cause stays on the error for the HTTP edge's ERROR line (code + operation, never items).
+      return new ScimError(
+        500,
+        undefined,
+        'The server cannot use its storage because of a configuration problem (not a problem with this request); retrying will not help until the platform team fixes it',
+        {},
+        { cause: s },
+      );
   }
 }

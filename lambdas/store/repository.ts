@@ -355,7 +355,7 @@ export class Repository {
    */
   async purge(connector: string, kind: ResourceKind, id: string, opts: { maxItems?: number } = {}): Promise<{ deleted: number; done: boolean }> {
     const exists = await this.get(connector, kind, id);
-    if (exists) throw new StorageError('validation', `${kind} ${id} still exists; purge only cleans up after a delete`);
+    if (exists) throw new StorageError('invalidValue', `${kind} ${id} still exists; purge only cleans up after a delete`);
     return this.purgeDeleted(connector, kind, id, opts.maxItems ?? 10_000);
   }
 

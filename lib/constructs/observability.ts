@@ -28,6 +28,7 @@ import {
   LOG_FIELDS,
   METRIC_NAMESPACE,
   PROVISIONING_METRICS,
+  REQUEST_COUNTS,
   SERVICE_NAME,
 } from '../../lambdas/http/metric-names.js';
 
@@ -191,6 +192,13 @@ export class Observability extends Construct {
             emf(PROVISIONING_METRICS.rejected, 'rejected'),
           ],
         }),
+        new cloudwatch.GraphWidget({
+          title: `${c.name} — unknown member ids ignored, storage configuration errors`,
+          width: 24,
+          height: 4,
+          left: [emf(REQUEST_COUNTS.membersIgnored, 'member ids ignored')],
+          right: [emf(REQUEST_COUNTS.configurationErrors, 'configuration errors (500)')],
+        }),
       );
 
       // 5XX rate: a share, so one failed request on a quiet connector is not an outage.
@@ -271,6 +279,26 @@ export class Observability extends Construct {
         metric: new cloudwatch.Metric({
           namespace: METRIC_NAMESPACE,
           metricName: DERIVED_METRICS.authorizerErrors,
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    // Never transient (IAM, missing table, credentials): one request is enough to wake someone.
+    alarm(
+      new cloudwatch.Alarm(this, 'ConfigurationErrorsAlarm', {
+        alarmName: `${stackName}-storage-configuration-errors`,
+        alarmDescription:
+          'DynamoDB refused a SCIM function for a reason retrying does not fix (AccessDenied, table or index missing, unrecognised credentials, invalid request). Requests are answered 500 until it is fixed: the ERROR line "storage configuration error" in the users/groups log groups names the AWS error code and operation.',
+        metric: new cloudwatch.Metric({
+          namespace: METRIC_NAMESPACE,
+          metricName: REQUEST_COUNTS.configurationErrors,
+          dimensionsMap: { service: SERVICE_NAME },
           statistic: 'Sum',
           period: FIVE_MINUTES,
         }),

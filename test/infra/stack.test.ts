@@ -11,7 +11,7 @@ import { TOKEN_SECRETS_ENV } from '../../lambdas/auth/token-source.js';
 import { parseConnectors } from '../../lambdas/connectors/config.js';
 import { CONNECTORS_ENV } from '../../lambdas/connectors/deployed.js';
 import { TABLE_NAME_ENV } from '../../lambdas/http/app.js';
-import { METRIC_NAMESPACE, PROVISIONING_METRICS, DERIVED_METRICS, SERVICE_NAME } from '../../lambdas/http/metric-names.js';
+import { METRIC_NAMESPACE, PROVISIONING_METRICS, DERIVED_METRICS, REQUEST_COUNTS, SERVICE_NAME } from '../../lambdas/http/metric-names.js';
 import { ROUTES } from '../../lambdas/http/routes.js';
 import { SCIM_ERROR_SCHEMA } from '../../lambdas/scim/errors.js';
 import { DEFAULT_THROTTLING } from '../../lib/constructs/scim-api.js';
@@ -323,13 +323,13 @@ describe('observability', () => {
     return JSON.parse(flattenJoin(p.DashboardBody)) as { widgets: { type: string; properties: Json }[] };
   };
 
-  it('one dashboard with a row per connector: requests/4XX/5XX, p50/p99, denials, provisioning operations', () => {
+  it('one dashboard with a row per connector: requests/4XX/5XX, p50/p99, denials, provisioning operations, ignored members, configuration errors', () => {
     s.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const widgets = dashboard().widgets;
     for (const c of CONNECTORS) {
       expect(widgets.some((w) => w.type === 'text' && String(w.properties.markdown).includes(c.name))).toBe(true);
       const graphs = widgets.filter((w) => w.type === 'metric' && String(w.properties.title).startsWith(`${c.name} — `));
-      expect(graphs).toHaveLength(4);
+      expect(graphs).toHaveLength(5);
       const metrics = graphs.map((g) => JSON.stringify(g.properties.metrics));
       const all = metrics.join('\n');
       for (const m of ['Count', '4XXError', '5XXError', 'Latency']) expect(all).toContain(`"AWS/ApiGateway","${m}"`);
@@ -338,7 +338,7 @@ describe('observability', () => {
       expect(all).toContain('"stat":"p99"');
       expect(all).toContain(`"${METRIC_NAMESPACE}","${DERIVED_METRICS.authorizerDenials}","connector","${c.name}"`);
       const emf = graphs.flatMap((g) => g.properties.metrics as unknown[][]).filter((m) => m[0] === METRIC_NAMESPACE);
-      for (const name of Object.values(PROVISIONING_METRICS)) {
+      for (const name of [...Object.values(PROVISIONING_METRICS), ...Object.values(REQUEST_COUNTS)]) {
         const metric = emf.find((m) => m[1] === name);
         expect(metric, name).toBeDefined();
         // Exactly the dimensions the handlers publish (service from Powertools, connector).
@@ -377,6 +377,7 @@ describe('observability', () => {
         'Scim-lambda-discovery-errors',
         'Scim-lambda-authorizer-errors',
         'Scim-dynamodb-throttles',
+        'Scim-storage-configuration-errors',
         'Scim-change-events-dead-letters', // test/infra/events.test.ts
         'Scim-change-events-lag',
         'Scim-purge-sweeper-errors', // test/infra/purge-sweeper.test.ts
@@ -385,6 +386,21 @@ describe('observability', () => {
     s.template.resourceCountIs('AWS::SNS::Topic', 1);
     const [topicId] = resourcesOfType(s, 'AWS::SNS::Topic')[0]!;
     for (const [, p] of alarms) expect(p.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+
+  it('configuration errors: one stack-wide alarm on the first ConfigurationErrors count (dimension service only, as the request line publishes it)', () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Scim-storage-configuration-errors',
+      Namespace: METRIC_NAMESPACE,
+      MetricName: REQUEST_COUNTS.configurationErrors,
+      Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
   });
 
   it('"no successful request" looks back the configured hours and treats silence as breaching', () => {

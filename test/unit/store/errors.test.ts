@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Provisioning } from '../../../lambdas/provisioning/index.js';
 import { ScimError } from '../../../lambdas/scim/errors.js';
 import { groupResource, userResource } from '../../../lambdas/scim/schema/resource-schema.js';
-import { fromDynamoError, StorageError, toScimError } from '../../../lambdas/store/errors.js';
+import { fromDynamoError, noteOperation, StorageError, toScimError } from '../../../lambdas/store/errors.js';
 import { ScimStore } from '../../../lambdas/store/store.js';
 
 function awsError(name: string, message = name, extra: Record<string, unknown> = {}): Error {
@@ -21,7 +21,10 @@ describe('fromDynamoError', () => {
     ['ServiceUnavailable', 'unavailable'],
     ['TimeoutError', 'unavailable'],
     ['ItemCollectionSizeLimitExceededException', 'itemTooLarge'],
-    ['ResourceNotFoundException', 'unavailable'],
+    ['ResourceNotFoundException', 'configuration'],
+    ['AccessDeniedException', 'configuration'],
+    ['UnrecognizedClientException', 'configuration'],
+    ['KMSAccessDeniedException', 'configuration'],
     ['SomethingNew', 'unavailable'],
   ])('%s → %s', (name, kind) => {
     expect(fromDynamoError(awsError(name)).kind).toBe(kind);
@@ -29,7 +32,19 @@ describe('fromDynamoError', () => {
 
   it('classifies validation errors and item size', () => {
     expect(fromDynamoError(awsError('ValidationException', 'Item size has exceeded the maximum allowed size')).kind).toBe('itemTooLarge');
-    expect(fromDynamoError(awsError('ValidationException', 'One or more parameter values were invalid')).kind).toBe('validation');
+    const invalid = fromDynamoError(awsError('ValidationException', 'One or more parameter values were invalid'));
+    expect([invalid.kind, invalid.code]).toEqual(['configuration', 'ValidationException']);
+    const txInvalid = fromDynamoError(awsError('TransactionCanceledException', 'c', { CancellationReasons: [{ Code: 'None' }, { Code: 'ValidationError', Message: 'bad key' }] }));
+    expect([txInvalid.kind, txInvalid.code]).toEqual(['configuration', 'ValidationError']);
+  });
+
+  it('names the operation the document client saw fail (noteOperation), the first one only', () => {
+    const e = awsError('AccessDeniedException', 'User: arn:aws:sts::1:assumed-role/x is not authorized to perform: dynamodb:GetItem');
+    noteOperation(e, 'GetItemCommand');
+    noteOperation(e, 'QueryCommand');
+    const s = fromDynamoError(e);
+    expect([s.kind, s.code, s.operation]).toEqual(['configuration', 'AccessDeniedException', 'GetItem']);
+    expect(fromDynamoError(awsError('AccessDeniedException')).operation).toBeUndefined();
   });
 
   it('keeps per-item cancellation reasons of transactions', () => {
@@ -61,6 +76,11 @@ describe('toScimError', () => {
     expect(s('throttled').status).toBe(503);
     expect(s('throttled').headers['Retry-After']).toMatch(/^\d+$/);
     expect(s('unavailable').headers['Retry-After']).toMatch(/^\d+$/);
+    // Configuration: 500 without Retry-After (retrying never heals it), the storage error kept as the cause for the log.
+    const config = new StorageError('configuration', 'User: arn:aws:iam::1:role/x is not authorized', { code: 'AccessDeniedException', operation: 'GetItem' });
+    const c = toScimError(config);
+    expect([c.status, c.scimType, c.headers['Retry-After'], c.cause]).toEqual([500, undefined, undefined, config]);
+    expect(JSON.stringify(c.toJSON())).not.toMatch(/arn:|AccessDenied|GetItem/);
   });
 });
 
@@ -91,6 +111,18 @@ describe('service with a failing DynamoDB', () => {
       expect(e).toBeInstanceOf(ScimError);
       expect((e as ScimError).status).toBe(503);
       expect((e as ScimError).headers['Retry-After']).toBeDefined();
+    }
+  });
+
+  it.each(['AccessDeniedException', 'ResourceNotFoundException', 'UnrecognizedClientException', 'ValidationException'])('%s → 500, no Retry-After', async (name) => {
+    const svc = failing(name);
+    for (const call of [() => svc.users.get('c', 'id'), () => svc.users.create('c', { userName: 'x' }), () => svc.groups.list('c', { count: 10 })]) {
+      const e = await call().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(e).toBeInstanceOf(ScimError);
+      expect([(e as ScimError).status, (e as ScimError).headers['Retry-After']]).toEqual([500, undefined]);
     }
   });
 });
