@@ -37,7 +37,7 @@ import type { ConnectorConfig } from '../../lambdas/connectors/config.js';
 import { GATEWAY_RESPONSES, gatewayResponseBody, type GatewayResponseSpec } from '../../lambdas/http/gateway-responses.js';
 import { decodeRawQuery } from '../../lambdas/http/query.js';
 import { fitsLambdaResponse } from '../../lambdas/http/response.js';
-import { matchPath, type HandlerName } from '../../lambdas/http/routes.js';
+import { matchPath, resourceTemplate, type HandlerName } from '../../lambdas/http/routes.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
@@ -234,7 +234,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       throw e;
     }
 
-    const resource = `/${connector.basePath}/${match.resource.path}`;
+    const resource = resourceTemplate(connector.basePath, match.resource.path);
     const path = '/' + segments.slice(1).join('/');
     const h = eventHeaders(req.rawHeaders);
     const hostHeader = req.headers.host ?? `127.0.0.1`;

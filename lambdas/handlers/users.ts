@@ -1,4 +1,4 @@
-/** Lambda entry: /Users, /Users/{id}, /Users/.search. Clients and config built once per container. */
+/** Lambda entry: /Users, /Users/{id}, /Users/.search, and root queries (GET <base>/, POST <base>/.search). Clients and config built once per container. */
 import { createProvisioning, fromEnvironment, usersHandler } from '../http/app.js';
 
 const { connectors, store } = fromEnvironment();

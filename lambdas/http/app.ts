@@ -13,19 +13,20 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConnectorConfig } from '../connectors/config.js';
 import { connectorMap, connectorsFromEnv } from '../connectors/deployed.js';
 import { profileFor } from '../connectors/profiles.js';
-import { Provisioning } from '../provisioning/index.js';
+import { Provisioning, RootSearch } from '../provisioning/index.js';
 import type { ConnectorOptions } from '../store/context.js';
 import { resolvedOnceDocumentClient } from '../store/doc-client.js';
 import { ScimStore } from '../store/store.js';
 import { TABLE } from '../store/table.js';
 import { makeResourceAction, PAGING } from './actions/resources.js';
+import { makeRootAction } from './actions/root.js';
 import { SERVICE_NAME } from './metric-names.js';
 import { scimHandler } from './middleware.js';
 import { defaultLogger, discoveryHandler } from './discovery-app.js';
 
 export { defaultLogger, discoveryHandler };
 import { RequestLog } from './request-log.js';
-import type { HandlerName } from './routes.js';
+import { isRootRoute, type HandlerName } from './routes.js';
 
 export const TABLE_NAME_ENV = 'SCIM_TABLE_NAME';
 
@@ -38,14 +39,19 @@ export interface AppDeps {
   readonly requestLog?: (handler: HandlerName) => RequestLog;
 }
 
-export function createProvisioning(connectors: readonly ConnectorConfig[], store: ScimStore): Provisioning {
+/** The users and groups services of a store, plus root queries composed from both. */
+export type ScimServices = Provisioning & { readonly root: RootSearch };
+
+export function createProvisioning(connectors: readonly ConnectorConfig[], store: ScimStore): ScimServices {
   const byName = connectorMap(connectors);
   const profile = (name: string) => {
     const c = byName.get(name);
     if (!c) throw new Error(`unknown connector ${name}`);
     return profileFor(c.profile);
   };
-  return new Provisioning({ store, schemas: (name) => profile(name).schemas, profile });
+  const provisioning = new Provisioning({ store, schemas: (name) => profile(name).schemas, profile });
+  const root = new RootSearch({ store, users: provisioning.users, groups: provisioning.groups, schemas: (name) => profile(name).schemas, profile });
+  return Object.assign(provisioning, { root });
 }
 
 /**
@@ -57,14 +63,25 @@ export function connectorStoreOptions(connectors: readonly ConnectorConfig[]): (
   return (name) => byName.get(name) ?? {};
 }
 
-/** `requestLog`: default one line per request to standard output, with EMF metrics; `null` for none. */
+/**
+ * The users handler also serves queries at the server root (RFC 7644 §3.4.2.1, §3.4.3): its bundle
+ * already holds the Groups service too (one provisioning module), Users come first in the answer,
+ * and users-only connectors need nothing else. `root` is optional for tests that only call /Users.
+ * `requestLog`: default one line per request to standard output, with EMF metrics; `null` for none.
+ */
 export function usersHandler(
   connectors: readonly ConnectorConfig[],
-  provisioning: Pick<Provisioning, 'users'>,
+  provisioning: Pick<Provisioning, 'users'> & { readonly root?: RootSearch },
   logger: Logger = defaultLogger('users'),
   requestLog: RequestLog | null = new RequestLog({ handler: 'users' }),
 ) {
-  return scimHandler({ handler: 'users', connectors, logger, requestLog: requestLog ?? undefined }, makeResourceAction(provisioning.users, 'Users'));
+  const users = makeResourceAction(provisioning.users, 'Users');
+  const root = provisioning.root ? makeRootAction(provisioning.root) : undefined;
+  return scimHandler({ handler: 'users', connectors, logger, requestLog: requestLog ?? undefined }, (req) => {
+    if (!isRootRoute(req.route)) return users(req);
+    if (!root) throw new Error('root queries are not wired into this users handler');
+    return root(req);
+  });
 }
 
 export function groupsHandler(

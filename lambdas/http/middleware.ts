@@ -22,7 +22,7 @@ import { requestTelemetry, telemetryFor, type RequestTelemetry } from './observa
 import type { RequestLog } from './request-log.js';
 import { QueryParams } from './query.js';
 import { errorResponse, internalErrorResponse } from './response.js';
-import { resolveRoute, type HandlerName, type HttpMethod, type Route } from './routes.js';
+import { endpointOf, resolveRoute, type HandlerName, type HttpMethod, type Route } from './routes.js';
 
 /** The authorizer context key carrying the connector (the only source of the connector). */
 export const AUTHORIZER_CONNECTOR_KEY = 'connector';
@@ -110,7 +110,9 @@ export function parseScimRequest(
   const method = event.httpMethod.toUpperCase();
   const route = resolveRoute(method, event.resource, connector.basePath);
   telemetry.operation = route.action;
-  telemetry.resourceType = route.path.split('/')[0];
+  // Root queries (RFC 7644 §3.4.2.1) span every type: the line carries no resourceType.
+  const endpoint = endpointOf(route);
+  if (endpoint !== undefined) telemetry.resourceType = endpoint;
   const id = event.pathParameters?.id;
   if (id !== undefined && route.path.endsWith('{id}')) telemetry.resourceId = id;
   if (route.handler !== handler) throw new MisconfigurationError(`route ${route.path} belongs to the ${route.handler} handler`);

@@ -17,6 +17,8 @@ export type Action =
   | 'list'
   | 'create'
   | 'search'
+  | 'rootList'
+  | 'rootSearch'
   | 'get'
   | 'replace'
   | 'patch'
@@ -47,10 +49,18 @@ function resourceRoutes(type: 'Users' | 'Groups', handler: HandlerName): Route[]
   ];
 }
 
-/** RFC 7644 §4: discovery endpoints are read-only (POST etc. → 405). */
+/**
+ * RFC 7644 §4: discovery endpoints are read-only (POST etc. → 405).
+ * RFC 7644 §3.4.2.1 / §3.4.3: a query at the server root (the connector's base path itself, path
+ * `''`) searches every resource type the connector offers. The users handler serves it: its bundle
+ * already holds both the Users and the Groups service (lambdas/http/app.ts), and one path keeps one
+ * handler (so its `ANY` method answers 405 from the same function).
+ */
 export const ROUTES: readonly Route[] = Object.freeze([
   ...resourceRoutes('Users', 'users'),
   ...resourceRoutes('Groups', 'groups'),
+  { method: 'GET', path: '', handler: 'users', action: 'rootList' }, // §3.4.2.1
+  { method: 'POST', path: '.search', handler: 'users', action: 'rootSearch' }, // §3.4.3
   { method: 'GET', path: 'ServiceProviderConfig', handler: 'discovery', action: 'serviceProviderConfig' },
   { method: 'GET', path: 'ResourceTypes', handler: 'discovery', action: 'resourceTypes' },
   { method: 'GET', path: 'ResourceTypes/{id}', handler: 'discovery', action: 'resourceType' },
@@ -132,13 +142,29 @@ const ROUTES_BY_PATH: ReadonlyMap<string, readonly Route[]> = ROUTES.reduce((m, 
 
 export function resolveRoute(method: string, resource: string, basePath: string): Route {
   const prefix = `/${basePath}/`;
-  if (!resource.startsWith(prefix)) throw new ScimError(404, undefined, 'Resource not found');
-  const path = resource.slice(prefix.length);
+  // The server root is API Gateway's resource `/<basePath>` itself (no trailing slash).
+  const path = resource === `/${basePath}` ? '' : resource.startsWith(prefix) ? resource.slice(prefix.length) : undefined;
+  if (path === undefined) throw new ScimError(404, undefined, 'Resource not found');
   const candidates = ROUTES_BY_PATH.get(path);
   if (!candidates) throw new ScimError(404, undefined, 'Resource not found');
   const route = candidates.find((r) => r.method === method.toUpperCase());
   if (!route) throw methodNotAllowed(path, method);
   return route;
+}
+
+/** A route at the server root (RFC 7644 §3.4.2.1, §3.4.3): it spans every resource type. */
+export function isRootRoute(route: Pick<Route, 'path'>): boolean {
+  return route.path === '' || route.path === '.search';
+}
+
+/** The endpoint a route belongs to (`Users`, `Groups`, `Schemas`, …); none for root queries. */
+export function endpointOf(route: Pick<Route, 'path'>): string | undefined {
+  return isRootRoute(route) ? undefined : route.path.split('/')[0];
+}
+
+/** `/<basePath>` for the root, `/<basePath>/<path>` otherwise: API Gateway's resource template. */
+export function resourceTemplate(basePath: string, path: string): string {
+  return path === '' ? `/${basePath}` : `/${basePath}/${path}`;
 }
 
 export function methodNotAllowed(path: string, method: string): ScimError {

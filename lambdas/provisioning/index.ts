@@ -20,3 +20,4 @@ export {
   type PurgeSweepFailure,
   type ConnectorSweep,
 } from './purge-sweeper.js';
+export { RootSearch, type RootSearchOptions } from './root-search.js';

@@ -20,7 +20,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IDependable } from 'constructs';
 import type { ConnectorConfig } from '../../lambdas/connectors/config.js';
-import { resourcePaths, type HandlerName } from '../../lambdas/http/routes.js';
+import { resourcePaths, resourceTemplate, type HandlerName } from '../../lambdas/http/routes.js';
 import { addScimGatewayResponses, gatewayResponseSpecs } from './gateway-responses.js';
 
 /** Per-stage throttling when a connector does not set its own (IdPs send a few requests a second). */
@@ -114,7 +114,8 @@ export class ScimApi extends Construct {
     const model: unknown[] = [];
     for (const basePath of basePaths) {
       for (const route of resourcePaths()) {
-        const resource = this.api.root.resourceForPath(`${basePath}/${route.path}`);
+        // The root route (path '') is the base path's own resource, already the parent of Users.
+        const resource = this.api.root.resourceForPath(resourceTemplate(basePath, route.path));
         for (const method of [...route.methods, 'ANY']) {
           resource.addMethod(method, integration(route.handler), methodOptions);
         }

@@ -122,9 +122,17 @@ export async function measureCosts(env: BenchEnv, connector = 'cost'): Promise<{
   const next = String(cur.body?.nextCursor ?? '');
   await one('GET /Users?cursor=…&count=100 (page 2)', 2, 'list page ≤ 2', (k) => c.req(k, 'GET', `/Users?cursor=${encodeURIComponent(next)}&count=100&excludedAttributes=groups`));
   await one('GET /Groups?startIndex=1&count=100&excludedAttributes=members', 3, 'list page ≤ 2 (+ bookmark)', (k) => c.req(k, 'GET', '/Groups?startIndex=1&count=100&excludedAttributes=members'));
+  // Queries at the server root (RFC 7644 §3.4.2.1, §3.4.3): Users then Groups; 1401 users, 2 groups here.
+  await one('GET /?startIndex=1&count=100 (root, users part)', 4, 'counters + the /Users page (counters, Query, bookmark Put)', (k) => c.req(k, 'GET', '/?startIndex=1&count=100'));
+  // An import walking the root reaches the boundary with the bookmark its previous page left.
+  expectStatus(await c.req('cost:root-walk', 'GET', '/?startIndex=1252&count=100&excludedAttributes=members'), 200, 'GET / (previous page)');
+  await one('GET /?startIndex=1352&count=100&excludedAttributes=members (root, across)', 6, 'counters + /Users page (counters, bookmark Get, Query) + /Groups page (counters, Query)', (k) =>
+    c.req(k, 'GET', '/?startIndex=1352&count=100&excludedAttributes=members'),
+  );
+  await one('GET /?filter=userName eq (root)', 2, 'guard + item; groups have no userName: not read', (k) => c.req(k, 'GET', `/?filter=${encodeURIComponent('userName eq "cost.renamed@contoso.example.com"')}`));
   await one('DELETE /Users/{id} (in no group)', 4, 'read + 1 transaction (item, guard, counter) + member-of Query + purge-task Delete', (k) => c.req(k, 'DELETE', `/Users/${id}`));
   await one('DELETE /Users/{id} (in 1 group)', 5, 'read + member-of Query + transaction + edge removal', (k) => c.req(k, 'DELETE', `/Users/${seeded[1001]}`));
-  const left = 1 + 25 + 100 + 256 - 1;
+  const left = 1 + 25 + 100 + 256 + 1 - 1;
   await one(`DELETE /Groups/{id} (${left} members)`, 5 + Math.ceil(left / 25), `read + transaction + inline purge (member Query pages, ceil(${left}/25) BatchWrite, task Delete)`, (k) =>
     c.req(k, 'DELETE', `/Groups/${gid}`),
   );

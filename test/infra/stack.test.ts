@@ -131,7 +131,7 @@ describe('routes', () => {
     const expected: string[] = [];
     for (const base of ['/scim/v2', '/scim']) {
       for (const route of ROUTES) {
-        const path = `${base}/${route.path}`;
+        const path = route.path === '' ? base : `${base}/${route.path}`; // the root route is the base path's own resource
         const hit = methods.filter((m) => m.path === path && m.method === route.method);
         expect(hit, `${route.method} ${path}`).toHaveLength(1);
         expect(hit[0]!.fn, `${route.method} ${path}`).toBe(fnId(route.handler));
@@ -143,6 +143,27 @@ describe('routes', () => {
     }
     // Nothing else is routed (no catch-all proxy: unknown paths are the SCIM 404 gateway response).
     expect(new Set(methods.map((m) => `${m.method} ${m.path}`))).toEqual(new Set(expected));
+  });
+
+  it('queries at the server root: GET on the base path and POST on .search reach the users function through the authorizer', () => {
+    const [authorizerId] = resourcesOfType(s, 'AWS::ApiGateway::Authorizer')[0]!;
+    const methods = resourcesOfType(s, 'AWS::ApiGateway::Method').map(([, m]) => ({ path: resourcePath(s, m.ResourceId), method: String(m.HttpMethod), m }));
+    for (const base of ['/scim/v2', '/scim']) {
+      for (const [path, verbs] of [
+        [base, ['GET', 'ANY']],
+        [`${base}/.search`, ['POST', 'ANY']],
+      ] as const) {
+        expect(methods.filter((m) => m.path === path).map((m) => m.method).sort(), path).toEqual([...verbs].sort());
+        for (const m of methods.filter((x) => x.path === path)) {
+          expect(integrationFunction(m.m), `${m.method} ${path}`).toBe(fnId('users'));
+          expect([m.m.AuthorizationType, m.m.AuthorizerId]).toEqual(['CUSTOM', { Ref: authorizerId }]);
+        }
+      }
+    }
+    // The base path resource is the one Users hangs under (no second `v2` resource).
+    const v2 = resourcesOfType(s, 'AWS::ApiGateway::Resource').filter(([, r]) => r.PathPart === 'v2');
+    expect(v2).toHaveLength(1);
+    expect(resourcesOfType(s, 'AWS::ApiGateway::Resource').filter(([, r]) => r.PathPart === '.search')).toHaveLength(3 * 2); // Users, Groups, root × 2 base paths
   });
 
   it('one invoke permission per handler and API, none per method', () => {

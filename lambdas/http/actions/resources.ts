@@ -8,7 +8,7 @@
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { profileFor } from '../../connectors/profiles.js';
-import type { ResourceResult, ResourceService } from '../../provisioning/index.js';
+import type { ListQuery, ResourceResult, ResourceService } from '../../provisioning/index.js';
 import { ScimError } from '../../scim/errors.js';
 import { normalizePaging, type PagingLimits } from '../../scim/list.js';
 import { SCHEMA } from '../../scim/schema/types.js';
@@ -53,6 +53,45 @@ function integerLike(v: unknown, field: string): string | number | undefined {
   throw ScimError.badRequest('invalidValue', `"${field}" must be an integer`);
 }
 
+/**
+ * The list query of a GET (query parameters, RFC 7644 §3.4.2) or a POST `.search` (the same
+ * parameters as a SearchRequest body, §3.4.3), for /Users, /Groups and the server root alike.
+ * Sorting is not supported (ServiceProviderConfig says so), so sortBy/sortOrder are ignored.
+ */
+export function listQueryOf(req: ScimRequest): ListQuery {
+  if (req.method === 'GET') {
+    const paging = normalizePaging({ startIndex: req.query.get('startIndex'), count: req.query.get('count'), cursor: req.query.get('cursor') }, PAGING);
+    const filter = req.query.get('filter');
+    return {
+      ...projectionOf(req),
+      baseUrl: req.baseUrl,
+      ...(filter !== undefined ? { filter } : {}),
+      count: paging.count,
+      ...(paging.kind === 'cursor' ? { cursor: paging.cursor } : { startIndex: paging.startIndex }),
+    };
+  }
+  const b = requireObjectBody(req.body);
+  const schemas = b.schemas;
+  if (schemas !== undefined && !(Array.isArray(schemas) && schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SCHEMA.searchRequest.toLowerCase()))) {
+    throw ScimError.badRequest('invalidSyntax', `"schemas" must contain ${SCHEMA.searchRequest}`);
+  }
+  const filter = b.filter;
+  if (filter !== undefined && typeof filter !== 'string') throw ScimError.badRequest('invalidFilter', '"filter" must be a string');
+  const cursor = b.cursor;
+  if (cursor !== undefined && typeof cursor !== 'string') throw ScimError.badRequest('invalidCursor', '"cursor" must be a string');
+  const paging = normalizePaging({ startIndex: integerLike(b.startIndex, 'startIndex'), count: integerLike(b.count, 'count'), cursor }, PAGING);
+  const attributes = stringOrList(b.attributes, 'attributes');
+  const excludedAttributes = stringOrList(b.excludedAttributes, 'excludedAttributes');
+  return {
+    baseUrl: req.baseUrl,
+    ...(attributes !== undefined ? { attributes } : {}),
+    ...(excludedAttributes !== undefined ? { excludedAttributes } : {}),
+    ...(filter !== undefined ? { filter } : {}),
+    count: paging.count,
+    ...(paging.kind === 'cursor' ? { cursor: paging.cursor } : { startIndex: paging.startIndex }),
+  };
+}
+
 export function makeResourceAction(service: ResourceService, endpoint: 'Users' | 'Groups') {
   return async (req: ScimRequest): Promise<APIGatewayProxyResult> => {
     const connector = req.connector.name;
@@ -62,48 +101,9 @@ export function makeResourceAction(service: ResourceService, endpoint: 'Users' |
     const write = ifMatch === undefined ? read : { ...read, ifMatch };
 
     switch (req.route.action) {
-      case 'list': {
-        const paging = normalizePaging(
-          { startIndex: req.query.get('startIndex'), count: req.query.get('count'), cursor: req.query.get('cursor') },
-          PAGING,
-        );
-        const filter = req.query.get('filter');
-        const body = await service.list(connector, {
-          ...read,
-          ...(filter !== undefined ? { filter } : {}),
-          count: paging.count,
-          ...(paging.kind === 'cursor' ? { cursor: paging.cursor } : { startIndex: paging.startIndex }),
-        });
-        return jsonResponse(200, body);
-      }
-      case 'search': {
-        // RFC 7644 §3.4.3: the query parameters as a SearchRequest body. Sorting is not supported
-        // (ServiceProviderConfig says so), so sortBy/sortOrder are ignored.
-        const b = requireObjectBody(req.body);
-        const schemas = b.schemas;
-        if (schemas !== undefined && !(Array.isArray(schemas) && schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SCHEMA.searchRequest.toLowerCase()))) {
-          throw ScimError.badRequest('invalidSyntax', `"schemas" must contain ${SCHEMA.searchRequest}`);
-        }
-        const filter = b.filter;
-        if (filter !== undefined && typeof filter !== 'string') throw ScimError.badRequest('invalidFilter', '"filter" must be a string');
-        const cursor = b.cursor;
-        if (cursor !== undefined && typeof cursor !== 'string') throw ScimError.badRequest('invalidCursor', '"cursor" must be a string');
-        const paging = normalizePaging(
-          { startIndex: integerLike(b.startIndex, 'startIndex'), count: integerLike(b.count, 'count'), cursor },
-          PAGING,
-        );
-        const attributes = stringOrList(b.attributes, 'attributes');
-        const excludedAttributes = stringOrList(b.excludedAttributes, 'excludedAttributes');
-        const body = await service.list(connector, {
-          baseUrl: req.baseUrl,
-          ...(attributes !== undefined ? { attributes } : {}),
-          ...(excludedAttributes !== undefined ? { excludedAttributes } : {}),
-          ...(filter !== undefined ? { filter } : {}),
-          count: paging.count,
-          ...(paging.kind === 'cursor' ? { cursor: paging.cursor } : { startIndex: paging.startIndex }),
-        });
-        return jsonResponse(200, body);
-      }
+      case 'list':
+      case 'search':
+        return jsonResponse(200, await service.list(connector, listQueryOf(req)));
       case 'create': {
         const r = await service.create(connector, requireObjectBody(req.body), read);
         req.telemetry.resourceId = r.id;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedMethods, matchPath, resolveRoute, resourcePaths, ROUTES } from '../../../lambdas/http/routes.js';
+import { allowedMethods, endpointOf, isRootRoute, matchPath, resolveRoute, resourcePaths, resourceTemplate, ROUTES } from '../../../lambdas/http/routes.js';
 import { catchScim } from '../../support/scim-errors.js';
 
 describe('route table', () => {
@@ -13,6 +13,8 @@ describe('route table', () => {
       'Groups groups GET,POST',
       'Groups/.search groups POST',
       'Groups/{id} groups GET,PUT,PATCH,DELETE',
+      ' users GET',
+      '.search users POST',
       'ServiceProviderConfig discovery GET',
       'ResourceTypes discovery GET',
       'ResourceTypes/{id} discovery GET',
@@ -43,5 +45,44 @@ describe('route table', () => {
     expect(e.headers).toEqual({ Allow: 'GET, POST' });
     expect(catchScim(() => resolveRoute('POST', '/scim/v2/ServiceProviderConfig', 'scim/v2')).headers.Allow).toBe('GET');
     expect(allowedMethods('Users/{id}')).toEqual(['GET', 'PUT', 'PATCH', 'DELETE']);
+  });
+
+  describe('queries at the server root (RFC 7644 §3.4.2.1, §3.4.3)', () => {
+    it('GET on the base path itself and POST on .search under it go to the users handler', () => {
+      expect(resolveRoute('GET', '/scim/v2', 'scim/v2')).toMatchObject({ path: '', handler: 'users', action: 'rootList' });
+      expect(resolveRoute('post', '/scim/v2/.search', 'scim/v2')).toMatchObject({ path: '.search', handler: 'users', action: 'rootSearch' });
+      expect(resolveRoute('GET', '/scim', 'scim')).toMatchObject({ action: 'rootList' });
+      // Another connector's base path is not this connector's root.
+      expect(catchScim(() => resolveRoute('GET', '/scim/v2', 'scim')).status).toBe(404);
+      expect(catchScim(() => resolveRoute('GET', '/scim', 'scim/v2')).status).toBe(404);
+    });
+
+    it('other methods → 405 with Allow, as on every route', () => {
+      for (const m of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+        const e = catchScim(() => resolveRoute(m, '/scim/v2', 'scim/v2'));
+        expect([e.status, e.headers]).toEqual([405, { Allow: 'GET' }]);
+      }
+      for (const m of ['GET', 'PUT', 'PATCH', 'DELETE']) {
+        const e = catchScim(() => resolveRoute(m, '/scim/v2/.search', 'scim/v2'));
+        expect([e.status, e.headers]).toEqual([405, { Allow: 'POST' }]);
+      }
+    });
+
+    it('the local gateway matches them, and they are API Gateway resources under the base path', () => {
+      expect(matchPath('')?.resource).toEqual({ path: '', handler: 'users', methods: ['GET'] });
+      expect(matchPath('.search')?.resource).toEqual({ path: '.search', handler: 'users', methods: ['POST'] });
+      expect(matchPath('.Search')).toBeUndefined();
+      expect(resourcePaths().filter((p) => isRootRoute(p)).map((p) => resourceTemplate('scim/v2', p.path))).toEqual(['/scim/v2', '/scim/v2/.search']);
+      expect(resourceTemplate('scim', 'Users/{id}')).toBe('/scim/Users/{id}');
+    });
+
+    it('carry no resource type (telemetry), unlike the per-type routes', () => {
+      const byPath = (p: string) => ROUTES.find((r) => r.path === p)!;
+      expect(endpointOf(byPath(''))).toBeUndefined();
+      expect(endpointOf(byPath('.search'))).toBeUndefined();
+      expect(endpointOf(byPath('Users/.search'))).toBe('Users');
+      expect(endpointOf(byPath('Schemas/{id}'))).toBe('Schemas');
+      expect(isRootRoute(byPath('Groups/.search'))).toBe(false);
+    });
   });
 });
