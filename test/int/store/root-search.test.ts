@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileFor } from '../../../lambdas/connectors/profiles.js';
 import { Provisioning, type ListQuery } from '../../../lambdas/provisioning/index.js';
 import { RootSearch } from '../../../lambdas/provisioning/root-search.js';
-import { ScimError } from '../../../lambdas/scim/errors.js';
 import { SCHEMA, type ScimResource } from '../../../lambdas/scim/schema/types.js';
 import { ScimStore } from '../../../lambdas/store/store.js';
+import { rejectsScim } from '../../support/scim-errors.js';
 import { createTestTable, type TestTable } from '../../support/ddb.js';
 
 const C = 'root';
@@ -50,15 +50,7 @@ const ids = (r: { Resources: ScimResource[] }) => r.Resources.map((x) => String(
 const types = (r: { Resources: ScimResource[] }) => r.Resources.map((x) => (x.meta as { resourceType: string }).resourceType);
 const q = (o: Partial<ListQuery> & { count: number }): ListQuery => ({ baseUrl: BASE, ...o });
 
-async function scimError(p: Promise<unknown>): Promise<ScimError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScimError);
-    return e as ScimError;
-  }
-  throw new Error('expected a ScimError');
-}
+const scimError = rejectsScim;
 
 /** Every page of a cursor walk. */
 async function walk(query: Omit<ListQuery, 'cursor'> & { count: number }) {

@@ -1,10 +1,11 @@
 /** Provisioning use cases end to end on DynamoDB Local (no HTTP). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Provisioning } from '../../../lambdas/provisioning/index.js';
-import { ScimError } from '../../../lambdas/scim/errors.js';
+import type { ScimError } from '../../../lambdas/scim/errors.js';
 import { groupResource, userResource } from '../../../lambdas/scim/schema/resource-schema.js';
 import { SCHEMA } from '../../../lambdas/scim/schema/types.js';
 import { ScimStore } from '../../../lambdas/store/store.js';
+import { rejectsScim } from '../../support/scim-errors.js';
 import { createTestTable, type TestTable } from '../../support/ddb.js';
 
 let t: TestTable;
@@ -20,15 +21,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.drop());
 
-async function scimError(p: Promise<unknown>): Promise<ScimError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScimError);
-    return e as ScimError;
-  }
-  throw new Error('expected a ScimError');
-}
+const scimError = rejectsScim;
 
 const user = (userName: string, extra: Record<string, unknown> = {}) => ({ schemas: [SCHEMA.user], userName, active: true, ...extra });
 const patch = (...Operations: unknown[]) => ({ schemas: [PATCH], Operations });
