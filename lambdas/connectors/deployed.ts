@@ -8,7 +8,6 @@
  * exactly that case (fail at init, naming the field) and nothing more.
  */
 import type { ConnectorConfig } from './config.js';
-import { isProfileName } from './profile-names.js';
 
 /** Lambda env var carrying the validated connector list as JSON (set by the CDK stack). */
 export const CONNECTORS_ENV = 'SCIM_CONNECTORS';
@@ -29,8 +28,13 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** `SCIM_CONNECTORS` as written by the stack: an array of {name, profile, basePath, …}. */
-export function connectorsFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectorConfig[] {
+/**
+ * `SCIM_CONNECTORS` as written by the stack: an array of {name, profile, basePath, …}.
+ * `profiles`: the profiles this function knows (deployed-profiles.ts); every connector must name
+ * one of them. Without it (the authorizer, the purge sweeper: they apply no profile) a profile
+ * only has to be a name.
+ */
+export function connectorsFromEnv(env: NodeJS.ProcessEnv = process.env, profiles?: { has(name: string): boolean }): ConnectorConfig[] {
   const raw = env[CONNECTORS_ENV];
   if (!raw) throw new ConnectorConfigError([`${CONNECTORS_ENV} is not set`]);
   let json: unknown;
@@ -45,7 +49,8 @@ export function connectorsFromEnv(env: NodeJS.ProcessEnv = process.env): Connect
     const at = `${CONNECTORS_ENV}[${i}]`;
     if (!isRecord(c)) return void problems.push(`${at}: must be an object`);
     if (typeof c.name !== 'string' || c.name === '') problems.push(`${at}.name: must be a non-empty string`);
-    if (c.profile !== undefined && (typeof c.profile !== 'string' || !isProfileName(c.profile))) problems.push(`${at}.profile: unknown profile ${JSON.stringify(c.profile)}`);
+    if (c.profile !== undefined && (typeof c.profile !== 'string' || c.profile === '' || (profiles && !profiles.has(c.profile))))
+      problems.push(`${at}.profile: unknown profile ${JSON.stringify(c.profile)}`);
     if (c.basePath !== undefined && typeof c.basePath !== 'string') problems.push(`${at}.basePath: must be a string`);
     if (c.unknownMembers !== undefined && !(UNKNOWN_MEMBER_POLICIES as readonly unknown[]).includes(c.unknownMembers))
       problems.push(`${at}.unknownMembers: must be one of: ${UNKNOWN_MEMBER_POLICIES.join(', ')}`);

@@ -1,7 +1,9 @@
 /**
  * The connector profile: what one SaaS app's SCIM endpoint looks like, declared as data so a
- * platform team adds an app by writing one file under `profiles/` and registering it there — no
- * handler or service changes. A connector in `scim:connectors` names its profile.
+ * platform team adds an app without handler or service changes — in configuration
+ * (`scim:profiles` in cdk.json, profile-config.ts) or, for what configuration cannot say (an
+ * `accept` predicate of its own), as a file under `profiles/`. A connector in `scim:connectors`
+ * names its profile; both kinds are resolved alike (rules.ts) from the registry (registry.ts).
  *
  * The provisioning service applies a profile's rules around normalisation and PATCH (rules.ts);
  * discovery serves its schemas and resource types; the HTTP edge reads its response preferences.
@@ -11,6 +13,17 @@ import type { SchemaDefinition } from '../scim/schema/types.js';
 import type { UnknownMemberPolicy } from './deployed.js';
 
 export type OfferedResource = 'User' | 'Group';
+
+/**
+ * What a `dropInvalid` rule accepts, as data (the form configured profiles use; accept.ts compiles
+ * it): a US phone number, an e-mail address, a linear-time pattern, one of a list, a maximum length.
+ */
+export type AcceptSpec =
+  | 'usPhone'
+  | 'email'
+  | { readonly pattern: string }
+  | { readonly oneOf: readonly string[] }
+  | { readonly maxLength: number };
 
 /** A value that is silently dropped when `accept` says no (the rest of the request still succeeds). */
 export interface ValueRule {
@@ -22,8 +35,12 @@ export interface ValueRule {
   readonly path: string;
   /** What is accepted, for documentation and `/Schemas` readers (e.g. "10-digit US number"). */
   readonly description: string;
-  /** Gets the normalised value (a string for string attributes). */
-  readonly accept: (value: unknown) => boolean;
+  /**
+   * An AcceptSpec (compiled when the profile is resolved, for built-in and configured profiles
+   * alike), or a predicate for what a spec cannot say; it gets the normalised value (a string for
+   * string attributes).
+   */
+  readonly accept: AcceptSpec | ((value: unknown) => boolean);
 }
 
 /** Attribute rules for one resource type. */

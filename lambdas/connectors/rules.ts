@@ -1,8 +1,10 @@
 /**
  * A profile made usable: its resource schemas built once, its rule paths resolved against them
- * (a typo in a profile fails at load, not on some request), and the pure function the provisioning
+ * (a typo in a profile fails at load, not on some request), its `accept` specs compiled
+ * (accept.ts; built-in and configured profiles alike), and the pure function the provisioning
  * service runs on every normalised write (`applyRules`). Rules work on normalised documents, where
- * attribute names are canonical and extension data sits under the schema URN.
+ * attribute names are canonical and extension data sits under the schema URN. `resolveShape` is
+ * the schemas-only half, for discovery.
  *
  * Order on a write: drop invalid values (an update keeps the value stored for that slot), restore
  * immutable attributes from the stored resource, then check the profile's required attributes.
@@ -11,7 +13,9 @@ import { ScimError } from '../scim/errors.js';
 import { isPlainObject } from '../scim/normalize.js';
 import { groupResource, userResource, type ResourceSchema } from '../scim/schema/resource-schema.js';
 import type { ResolvedAttribute, ScimResource } from '../scim/schema/types.js';
+import { compileAccept } from './accept.js';
 import type { UnknownMemberPolicy } from './deployed.js';
+import { PatternError } from './pattern.js';
 import type { AttributeRules, ConnectorProfile, OfferedResource } from './profile.js';
 
 type Json = Record<string, unknown>;
@@ -29,62 +33,97 @@ export interface CompiledRules {
   readonly empty: boolean;
 }
 
-export interface ResolvedProfile {
+/** What serving a profile's schemas needs (discovery): no rules. */
+export interface ProfileShape {
   readonly name: string;
   readonly profile: ConnectorProfile;
   readonly schemas: { readonly user: ResourceSchema; readonly group: ResourceSchema };
-  readonly rules: Readonly<Record<OfferedResource, CompiledRules>>;
   readonly deactivation: 'keep' | 'delete';
   readonly patchResponse: 'noContent' | 'resource';
   readonly unknownMembers: UnknownMemberPolicy;
   offers(kind: OfferedResource): boolean;
 }
 
+export interface ResolvedProfile extends ProfileShape {
+  readonly rules: Readonly<Record<OfferedResource, CompiledRules>>;
+}
+
 export class ProfileError extends Error {
-  constructor(message: string) {
+  /**
+   * `field`: where in the profile the problem is (`['rules', 'User', 'dropInvalid', 1, 'path']`),
+   * so configuration errors can name it (`scim:profiles.acme.rules.User.dropInvalid[1].path`).
+   */
+  constructor(
+    message: string,
+    readonly field: readonly (string | number)[] = [],
+    /** The message without the "profile <name>: " prefix. */
+    readonly reason: string = message,
+  ) {
     super(message);
     this.name = 'ProfileError';
   }
 }
 
-function resolvePath(profile: string, kind: OfferedResource, rs: ResourceSchema, path: string, what: string): ResolvedAttribute {
+export const PROFILE_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+function problem(profile: string, field: readonly (string | number)[], reason: string): ProfileError {
+  return new ProfileError(`profile ${profile}: ${reason}`, field, reason);
+}
+
+function resolvePath(profile: string, kind: OfferedResource, rs: ResourceSchema, path: string, what: string, field: readonly (string | number)[]): ResolvedAttribute {
   const r = rs.resolveText(path);
-  if (!r) throw new ProfileError(`profile ${profile}: ${kind} ${what} "${path}" is not an attribute of ${kind}`);
-  if (r.attribute.mutability === 'readOnly') throw new ProfileError(`profile ${profile}: ${kind} ${what} "${path}" is read-only`);
+  if (!r) throw problem(profile, field, `${kind} ${what} "${path}" is not an attribute of ${kind}`);
+  if (r.attribute.mutability === 'readOnly') throw problem(profile, field, `${kind} ${what} "${path}" is read-only`);
   return r;
 }
 
 function compileRules(profile: string, kind: OfferedResource, rs: ResourceSchema, rules: AttributeRules = {}): CompiledRules {
-  const single = (what: string) => (path: string) => {
-    const r = resolvePath(profile, kind, rs, path, what);
+  const at = (...rest: (string | number)[]) => ['rules', kind, ...rest];
+  const single = (what: string, key: string) => (path: string, i: number) => {
+    const r = resolvePath(profile, kind, rs, path, what, at(key, i));
     if (r.subAttribute && r.attribute.multiValued)
-      throw new ProfileError(`profile ${profile}: ${kind} ${what} "${path}" addresses elements of a multi-valued attribute; name the whole attribute`);
+      throw problem(profile, at(key, i), `${kind} ${what} "${path}" addresses elements of a multi-valued attribute; name the whole attribute`);
     return r;
   };
-  const dropInvalid = (rules.dropInvalid ?? []).map((v) => ({ target: resolvePath(profile, kind, rs, v.path, 'rule'), accept: v.accept }));
-  const immutable = (rules.immutable ?? []).map(single('immutable attribute'));
-  const required = (rules.required ?? []).map(single('required attribute'));
+  const dropInvalid = (rules.dropInvalid ?? []).map((v, i) => {
+    const target = resolvePath(profile, kind, rs, v.path, 'rule', at('dropInvalid', i, 'path'));
+    try {
+      return { target, accept: typeof v.accept === 'function' ? v.accept : compileAccept(v.accept) };
+    } catch (e) {
+      if (e instanceof PatternError) throw problem(profile, at('dropInvalid', i, 'accept', 'pattern'), e.message);
+      throw e;
+    }
+  });
+  const immutable = (rules.immutable ?? []).map(single('immutable attribute', 'immutable'));
+  const required = (rules.required ?? []).map(single('required attribute', 'required'));
   return { dropInvalid, immutable, required, empty: dropInvalid.length + immutable.length + required.length === 0 };
 }
 
-/** Builds the schemas and compiles the rules of a profile; throws ProfileError on a bad profile. */
-export function resolveProfile(profile: ConnectorProfile): ResolvedProfile {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(profile.name)) throw new ProfileError(`profile name "${profile.name}" must be lower-case letters, digits and "-"`);
-  if (!profile.resourceTypes.includes('User')) throw new ProfileError(`profile ${profile.name}: resourceTypes must include User`);
-  const schemas = { user: userResource(profile.extensions?.User ?? []), group: groupResource(profile.extensions?.Group ?? []) };
+/** Builds the schemas of a profile, without its rules; throws ProfileError on a bad profile. */
+export function resolveShape(profile: ConnectorProfile): ProfileShape {
+  if (!PROFILE_NAME.test(profile.name)) throw new ProfileError(`profile name "${profile.name}" must be lower-case letters, digits and "-"`);
+  if (!profile.resourceTypes.includes('User')) throw problem(profile.name, ['resourceTypes'], 'resourceTypes must include User');
   const offered = new Set(profile.resourceTypes);
   return {
     name: profile.name,
     profile,
-    schemas,
-    rules: {
-      User: compileRules(profile.name, 'User', schemas.user, profile.rules?.User),
-      Group: compileRules(profile.name, 'Group', schemas.group, profile.rules?.Group),
-    },
+    schemas: { user: userResource(profile.extensions?.User ?? []), group: groupResource(profile.extensions?.Group ?? []) },
     deactivation: profile.lifecycle?.deactivation ?? 'keep',
     patchResponse: profile.responses?.patch ?? 'noContent',
     unknownMembers: profile.unknownMembers ?? 'ignore',
     offers: (kind) => offered.has(kind),
+  };
+}
+
+/** Builds the schemas and compiles the rules of a profile; throws ProfileError on a bad profile. */
+export function resolveProfile(profile: ConnectorProfile): ResolvedProfile {
+  const shape = resolveShape(profile);
+  return {
+    ...shape,
+    rules: {
+      User: compileRules(profile.name, 'User', shape.schemas.user, profile.rules?.User),
+      Group: compileRules(profile.name, 'Group', shape.schemas.group, profile.rules?.Group),
+    },
   };
 }
 

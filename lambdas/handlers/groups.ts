@@ -1,5 +1,5 @@
 /** Lambda entry: /Groups, /Groups/{id}, /Groups/.search. Clients and config built once per container. */
 import { createProvisioning, fromEnvironment, groupsHandler } from '../http/app.js';
 
-const { connectors, store } = fromEnvironment();
-export const handler = groupsHandler(connectors, createProvisioning(connectors, store));
+const { connectors, profiles, store } = fromEnvironment();
+export const handler = groupsHandler(connectors, createProvisioning(connectors, store, profiles));

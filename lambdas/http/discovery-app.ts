@@ -4,6 +4,8 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ConnectorConfig } from '../connectors/config.js';
+import type { ProfileRegistry } from '../connectors/registry.js';
+import type { ProfileShape } from '../connectors/rules.js';
 import { makeDiscoveryAction } from './actions/discovery.js';
 import { PAGING } from './actions/resources.js';
 import { SERVICE_NAME } from './metric-names.js';
@@ -15,9 +17,15 @@ export function defaultLogger(handler: string): Logger {
 }
 
 /** `requestLog`: default one line per request to standard output (discovery counts no metric); `null` for none. */
-export function discoveryHandler(connectors: readonly ConnectorConfig[], logger: Logger = defaultLogger('discovery'), requestLog: RequestLog | null = new RequestLog({ handler: 'discovery' })) {
+/** `profiles`: built-in and configured profiles; each connector's is resolved here (fail at init). */
+export function discoveryHandler(
+  connectors: readonly ConnectorConfig[],
+  profiles: ProfileRegistry<ProfileShape>,
+  logger: Logger = defaultLogger('discovery'),
+  requestLog: RequestLog | null = new RequestLog({ handler: 'discovery' }),
+) {
   return scimHandler(
     { handler: 'discovery', connectors, logger, requestLog: requestLog ?? undefined },
-    makeDiscoveryAction({ maxResults: PAGING.maxCount, defaultPageSize: PAGING.defaultCount, cursorPaging: true }),
+    makeDiscoveryAction({ maxResults: PAGING.maxCount, defaultPageSize: PAGING.defaultCount, cursorPaging: true }, profiles.forConnectors(connectors)),
   );
 }

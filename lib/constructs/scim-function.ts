@@ -38,6 +38,8 @@ export interface ScimFunctionProps {
   readonly entry: string;
   readonly description: string;
   readonly environment?: Readonly<Record<string, string>>;
+  /** esbuild `define`: expressions replaced in the bundle (configured profiles, lib/scim-stack.ts). */
+  readonly define?: Readonly<Record<string, string>>;
   readonly timeout?: Duration;
   readonly memorySize?: number;
   readonly logRetentionDays: number;
@@ -102,6 +104,7 @@ export class ScimFunction extends Construct {
         banner: REQUIRE_SHIM,
         externalModules: [],
         esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': ENV_CREDENTIALS_MODULE },
+        ...(props.define ? { define: { ...props.define } } : {}),
         forceDockerBundling: false,
       },
     });

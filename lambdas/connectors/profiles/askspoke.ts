@@ -7,7 +7,6 @@
 import { attr } from '../../scim/schema/define.js';
 import type { SchemaDefinition } from '../../scim/schema/types.js';
 import { defineProfile } from '../profile.js';
-import { usPhoneNumber } from '../values.js';
 
 export const SPOKE_CUSTOM_USER = 'urn:ietf:params:scim:schemas:extension:SpokeCustom:2.0:User';
 
@@ -30,7 +29,7 @@ export const askspoke = defineProfile({
         {
           path: 'phoneNumbers.value',
           description: 'a valid 10-digit US number, not toll-free (800, 833, 844, 855, 866, 877, 888)',
-          accept: usPhoneNumber(),
+          accept: 'usPhone', // values.ts usPhoneNumber(), compiled like a configured profile's
         },
       ],
       // "askSpoke will ignore any updates made to email addresses or usernames" (002).

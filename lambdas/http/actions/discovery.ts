@@ -3,6 +3,7 @@
  * supports, built from the same schema definitions that validate its requests.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { ProfileShape } from '../../connectors/rules.js';
 import { offeredSchemas } from '../../connectors/schemas.js';
 import { ScimError } from '../../scim/errors.js';
 import { listResponse } from '../../scim/list.js';
@@ -80,10 +81,11 @@ function list(resources: Record<string, unknown>[]): APIGatewayProxyResult {
   return jsonResponse(200, listResponse({ resources, totalResults: resources.length, startIndex: 1 }));
 }
 
-export function makeDiscoveryAction(caps: DiscoveryCapabilities) {
+/** `profile`: the calling connector's profile (built-in or configured: discovery does not ask). */
+export function makeDiscoveryAction(caps: DiscoveryCapabilities, profile: (connector: string) => ProfileShape) {
   return async (req: ScimRequest): Promise<APIGatewayProxyResult> => {
     // Only what the connector's profile offers: a users-only app lists neither Group nor its schema.
-    const types = offeredSchemas(req.connector.profile);
+    const types = offeredSchemas(profile(req.connector.name));
     const id = req.pathParameters.id ?? '';
     switch (req.route.action) {
       case 'serviceProviderConfig':

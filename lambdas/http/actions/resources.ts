@@ -7,7 +7,7 @@
  * (`responses.patch: 'resource'`); DELETE 204.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { profileFor } from '../../connectors/profiles.js';
+import type { ResolvedProfile } from '../../connectors/rules.js';
 import type { ListQuery, ResourceResult, ResourceService } from '../../provisioning/index.js';
 import { ScimError } from '../../scim/errors.js';
 import { normalizePaging, type PagingLimits } from '../../scim/list.js';
@@ -92,7 +92,8 @@ export function listQueryOf(req: ScimRequest): ListQuery {
   };
 }
 
-export function makeResourceAction(service: ResourceService, endpoint: 'Users' | 'Groups') {
+/** `profile`: each connector's profile (its PATCH response preference). */
+export function makeResourceAction(service: ResourceService, endpoint: 'Users' | 'Groups', profile: (connector: string) => ResolvedProfile) {
   return async (req: ScimRequest): Promise<APIGatewayProxyResult> => {
     const connector = req.connector.name;
     const id = req.pathParameters.id ?? '';
@@ -126,7 +127,7 @@ export function makeResourceAction(service: ResourceService, endpoint: 'Users' |
         if (r.ignoredMembers) req.telemetry.membersIgnored = r.ignoredMembers;
         if (endpoint === 'Users') req.telemetry.deactivated = isDeactivation('patch', req.body, r.resource);
         const named = req.query.has('attributes') || req.query.has('excludedAttributes');
-        const withBody = named || profileFor(req.connector.profile).patchResponse === 'resource';
+        const withBody = named || profile(req.connector.name).patchResponse === 'resource';
         // The write is done: a body too large for a Lambda response becomes the other answer
         // RFC 7644 §3.5.2 allows (204), not an error the client would retry. POST and PUT bodies
         // cannot get there: they echo at most a 1 MiB request's members.

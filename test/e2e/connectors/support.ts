@@ -1,21 +1,52 @@
 /**
  * The tutorials' e2e support: a local endpoint serving exactly the connectors of cdk.json (what
  * `npm start` serves: default, askspoke, spaceiq, jostle, ideo), on a fresh table, plus the query
- * shapes Entra and Okta put in URLs.
+ * shapes Entra and Okta put in URLs. `startConfiguredConnectors` serves cdk.json plus the profiles
+ * of test/fixtures/configured-profiles.json (`scim:profiles`), one connector each, read through
+ * the same code as `npm start`.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readCdkConnectors } from '../../../bin/local/config.js';
+import { readCdkConnectorSetup, readCdkConnectors, type CdkConnectorSetup } from '../../../bin/local/config.js';
 import { startLocalEndpoint } from '../../../bin/local/endpoint.js';
 import { assertLoopback } from '../../support/ddb.js';
 import { ScimClient, type Local } from '../support/local.js';
 
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+
+/** `scim:profiles` of the e2e tests: acme (the README example), jostle-config and askspoke-config (parity). */
+export const CONFIGURED_PROFILES = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'configured-profiles.json'), 'utf8')) as Record<string, unknown>;
+
+/** cdk.json with `scim:profiles` and one connector per configured profile (named like it), as `npm start` would read it. */
+export function configuredSetup(): CdkConnectorSetup {
+  const cdk = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  const connectors = [...(cdk.context['scim:connectors'] as unknown[]), ...Object.keys(CONFIGURED_PROFILES).map((name) => ({ name, profile: name }))];
+  const dir = mkdtempSync(join(tmpdir(), 'scim-e2e-cdk-json-'));
+  try {
+    const file = join(dir, 'cdk.json');
+    writeFileSync(file, JSON.stringify({ ...cdk, context: { ...cdk.context, 'scim:connectors': connectors, 'scim:profiles': CONFIGURED_PROFILES } }));
+    return readCdkConnectorSetup(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function startCdkConnectors(): Promise<Local> {
+  return startConnectors({ connectors: readCdkConnectors() });
+}
+
+/** cdk.json's connectors plus acme, jostle-config and askspoke-config on their configured profiles. */
+export async function startConfiguredConnectors(): Promise<Local> {
+  return startConnectors(configuredSetup());
+}
+
+async function startConnectors(setup: Pick<CdkConnectorSetup, 'connectors'> & Partial<CdkConnectorSetup>): Promise<Local> {
   const dir = mkdtempSync(join(tmpdir(), 'scim-e2e-connectors-'));
   const endpoint = await startLocalEndpoint({
-    connectors: readCdkConnectors(),
+    connectors: setup.connectors,
+    ...(setup.profiles ? { profiles: setup.profiles } : {}),
     dir,
     port: 0,
     dynamodbEndpoint: assertLoopback(process.env.DYNAMODB_ENDPOINT),

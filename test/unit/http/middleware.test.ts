@@ -2,12 +2,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { parseConnectors } from '../../../lambdas/connectors/config.js';
+import { profileRegistry } from '../../../lambdas/connectors/profiles.js';
 import { discoveryHandler } from '../../../lambdas/http/app.js';
 import { scimHandler } from '../../../lambdas/http/middleware.js';
 import { ScimError } from '../../../lambdas/scim/errors.js';
 import { apiGatewayEvent } from '../../support/apigw.js';
 
 const connectors = parseConnectors([{ name: 'alpha' }, { name: 'beta', basePath: 'scim' }]);
+const profiles = profileRegistry();
 const context = { awsRequestId: 'lambda-1', functionName: 'scim-test', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
 function event(method: string, resource: string, opts: { connector?: string; stage?: string; body?: string; contentType?: string } = {}): APIGatewayProxyEvent {
@@ -33,7 +35,7 @@ function silentLogger() {
 
 describe('SCIM middleware', () => {
   it('serves discovery with SCIM headers and URLs from the request host and stage', async () => {
-    const res = await discoveryHandler(connectors, silentLogger(), null)(event('GET', '/scim/v2/ServiceProviderConfig'), context);
+    const res = await discoveryHandler(connectors, profiles, silentLogger(), null)(event('GET', '/scim/v2/ServiceProviderConfig'), context);
     expect(res.statusCode).toBe(200);
     expect(res.headers).toMatchObject({ 'Content-Type': 'application/scim+json', 'Cache-Control': 'no-store' });
     const body = JSON.parse(res.body);
@@ -50,7 +52,7 @@ describe('SCIM middleware', () => {
   });
 
   it('lists resource types and schemas for the connector', async () => {
-    const h = discoveryHandler(connectors, silentLogger(), null);
+    const h = discoveryHandler(connectors, profiles, silentLogger(), null);
     const types = JSON.parse((await h(event('GET', '/scim/v2/ResourceTypes'), context)).body);
     expect(types.Resources.map((r: { id: string }) => r.id)).toEqual(['User', 'Group']);
     expect(types).toMatchObject({ totalResults: 2, startIndex: 1, itemsPerPage: 2 });
@@ -66,13 +68,13 @@ describe('SCIM middleware', () => {
   });
 
   it('answers 405 with Allow for a method the table does not list (API Gateway ANY)', async () => {
-    const res = await discoveryHandler(connectors, silentLogger(), null)(event('POST', '/scim/v2/Schemas'), context);
+    const res = await discoveryHandler(connectors, profiles, silentLogger(), null)(event('POST', '/scim/v2/Schemas'), context);
     expect(res.statusCode).toBe(405);
     expect(res.headers?.Allow).toBe('GET');
   });
 
   it("checks the resource against the connector's base path", async () => {
-    const h = discoveryHandler(connectors, silentLogger(), null);
+    const h = discoveryHandler(connectors, profiles, silentLogger(), null);
     expect((await h(event('GET', '/scim/v2/Schemas', { connector: 'beta' }), context)).statusCode).toBe(404);
     expect((await h(event('GET', '/scim/Schemas', { connector: 'beta' }), context)).statusCode).toBe(200);
   });
@@ -106,9 +108,9 @@ describe('SCIM middleware', () => {
   });
 
   it('refuses to serve without a connector from the authorizer (500, nothing leaks)', async () => {
-    const res = await discoveryHandler(connectors, silentLogger(), null)(event('GET', '/scim/v2/Schemas', { connector: '' }), context);
+    const res = await discoveryHandler(connectors, profiles, silentLogger(), null)(event('GET', '/scim/v2/Schemas', { connector: '' }), context);
     expect(res.statusCode).toBe(500);
-    const unknown = await discoveryHandler(connectors, silentLogger(), null)(event('GET', '/scim/v2/Schemas', { connector: 'gamma' }), context);
+    const unknown = await discoveryHandler(connectors, profiles, silentLogger(), null)(event('GET', '/scim/v2/Schemas', { connector: 'gamma' }), context);
     expect(unknown.statusCode).toBe(500);
   });
 

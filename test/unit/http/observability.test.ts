@@ -8,6 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConnectors } from '../../../lambdas/connectors/config.js';
+import { profileRegistry } from '../../../lambdas/connectors/profiles.js';
 import { discoveryHandler, groupsHandler, usersHandler } from '../../../lambdas/http/app.js';
 import { LOG_FIELDS, METRIC_NAMESPACE, PROVISIONING_METRICS, SERVICE_NAME } from '../../../lambdas/http/metric-names.js';
 import { provisioningMetric, requestedActive } from '../../../lambdas/http/observability.js';
@@ -84,7 +85,7 @@ const logger = (handler: string) => new Logger({ serviceName: SERVICE_NAME, logL
 const service = fakeService();
 const users = usersHandler(connectors, { users: service }, logger('users'));
 const groups = groupsHandler(connectors, { groups: service }, logger('groups'));
-const discovery = discoveryHandler(connectors, logger('discovery'));
+const discovery = discoveryHandler(connectors, profileRegistry(), logger('discovery'));
 
 const out: string[] = [];
 const err: string[] = [];
