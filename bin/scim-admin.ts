@@ -4,5 +4,9 @@
  */
 import { run } from './admin/cli.js';
 
+// The CLI's output is for people and scripts: no SDK notice about future Node versions on stderr
+// (Node 20 is supported here; `engines` says so).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const code = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, interactive: process.stderr.isTTY === true });
 process.exitCode = code;

@@ -5,6 +5,8 @@
  *
  * Rotation keeps the old token as `previous` until `previousExpiresAt` (the authorizer accepts it
  * until then), so the IdP can be updated without a provisioning gap. A grace of 0 drops it at once.
+ * It records `rotatedAt`, from which the daily token-age check and `scim-admin connectors` count
+ * the token's age (lambdas/auth/token-age.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { TokenSet } from '../../lambdas/auth/tokens.js';
@@ -26,13 +28,16 @@ export function parseDuration(text: string): number | undefined {
   return n * unit;
 }
 
+/** The new set: a new `current`, the old one as `previous` until now + grace, `rotatedAt` = now (token age). */
 export function rotate(set: TokenSet, graceMs: number, now: Date, token: string = newToken()): TokenSet {
-  if (graceMs <= 0) return { current: token };
-  return { current: token, previous: set.current, previousExpiresAt: new Date(now.getTime() + graceMs).toISOString() };
+  const rotatedAt = now.toISOString();
+  if (graceMs <= 0) return { current: token, rotatedAt };
+  return { current: token, previous: set.current, previousExpiresAt: new Date(now.getTime() + graceMs).toISOString(), rotatedAt };
 }
 
+/** Drops `previous`; `current` and its `rotatedAt` are unchanged (the token did not get younger). */
 export function revokePrevious(set: TokenSet): TokenSet {
-  return { current: set.current };
+  return { current: set.current, ...(set.rotatedAt ? { rotatedAt: set.rotatedAt } : {}) };
 }
 
 /** Whether `previous` is still accepted at `now` (same rule as tokenMatches). */

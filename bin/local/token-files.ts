@@ -1,7 +1,8 @@
 /**
  * Local token source for `npm start`: one file per connector, `<dir>/<connector>.json`, mode 0600,
  * in exactly the Secrets Manager secret's JSON shape (lambdas/auth/tokens.ts), so rotation can be
- * tried locally by editing the file (`previous` + `previousExpiresAt`).
+ * tried locally by editing the file (`previous` + `previousExpiresAt`). A new file records when its
+ * token was made (`rotatedAt`, for the token age); files without it age from their modification time.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ export function ensureToken(dir: string, connector: string): TokenSet {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = tokenFile(dir, connector);
   if (!existsSync(file)) {
-    const set: TokenSet = { current: newToken() };
+    const set: TokenSet = { current: newToken(), rotatedAt: new Date().toISOString() };
     writeFileSync(file, JSON.stringify(set, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
   }
   chmodSync(file, 0o600);

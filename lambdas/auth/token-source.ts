@@ -10,6 +10,7 @@
  * an expiry; failures are never cached, so the next request retries Secrets Manager.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { TOKEN_SECRETS_ENV } from './token-secrets-env.js';
 import { parseTokenSet, type TokenSet } from './tokens.js';
 
 export interface TokenSource {
@@ -19,7 +20,7 @@ export interface TokenSource {
   refresh?(connector: string): Promise<TokenSet | undefined>;
 }
 
-export const TOKEN_SECRETS_ENV = 'SCIM_TOKEN_SECRETS';
+export { TOKEN_SECRETS_ENV };
 
 export function secretIdFor(connector: string, env: NodeJS.ProcessEnv = process.env): string {
   const raw = env[TOKEN_SECRETS_ENV];

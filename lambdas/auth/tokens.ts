@@ -2,9 +2,12 @@
  * Connector tokens: the secret's JSON shape and the constant-time check.
  *
  * Secret value (Secrets Manager, one secret per connector; the local token files use the same):
- *   { "current": "<token>", "previous": "<token>", "previousExpiresAt": "<ISO 8601>" }
+ *   { "current": "<token>", "previous": "<token>", "previousExpiresAt": "<ISO 8601>", "rotatedAt": "<ISO 8601>" }
  * `previous` (with its expiry) keeps the old token valid for a grace period after a rotation, so a
  * running IdP is never cut off. A `previous` without a valid future expiry is never accepted.
+ * `rotatedAt` (optional, informational) is when `current` was set — written by `scim-admin token
+ * rotate` and `npm start`; the token-age check (lambdas/auth/token-age.ts) reads it. The
+ * authorizer ignores it.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
@@ -13,6 +16,9 @@ export const tokenSetSchema = z.object({
   current: z.string().check(z.minLength(1)),
   previous: z.optional(z.string().check(z.minLength(1))),
   previousExpiresAt: z.optional(z.iso.datetime({ offset: true })),
+  // Informational: a malformed value is dropped (the token age then falls back to the secret's
+  // write date) rather than failing the authorizer for every request.
+  rotatedAt: z.catch(z.optional(z.iso.datetime({ offset: true })), undefined),
 });
 
 export type TokenSet = z.output<typeof tokenSetSchema>;

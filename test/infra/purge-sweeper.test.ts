@@ -34,7 +34,8 @@ beforeAll(() => {
 
 describe('schedule', () => {
   it('one rule, rate(15 minutes), enabled, targeting the sweeper function', () => {
-    const rules = resourcesOfType(s, 'AWS::Events::Rule').filter(([, r]) => r.ScheduleExpression !== undefined);
+    // (The daily token-age check has its own scheduled rule: test/infra/token-age.test.ts.)
+    const rules = resourcesOfType(s, 'AWS::Events::Rule').filter(([, r]) => r.ScheduleExpression !== undefined && JSON.stringify(r.Targets).includes(`"${fnId}"`));
     expect(rules).toHaveLength(1);
     const [, rule] = rules[0]!;
     expect(rule.ScheduleExpression).toBe('rate(15 minutes)');
@@ -46,7 +47,7 @@ describe('schedule', () => {
   });
 
   it('EventBridge may invoke the function, from that rule only', () => {
-    const [ruleId] = resourcesOfType(s, 'AWS::Events::Rule').find(([, r]) => r.ScheduleExpression !== undefined)!;
+    const [ruleId] = resourcesOfType(s, 'AWS::Events::Rule').find(([, r]) => r.ScheduleExpression !== undefined && JSON.stringify(r.Targets).includes(`"${fnId}"`))!;
     const perms = resourcesOfType(s, 'AWS::Lambda::Permission').filter(([, p]) => JSON.stringify(p.FunctionName).includes(fnId));
     expect(perms).toHaveLength(1);
     expect(perms[0]![1]).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] } });

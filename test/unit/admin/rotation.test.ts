@@ -101,7 +101,7 @@ describe('token rotate', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(r.stdout).toBe(`${token}\n`); // the token alone on stdout, notes on stderr
     expect(r.stderr).toContain('2026-03-02T10:00:00.000Z');
-    expect(parseTokenSet(secret)).toEqual({ current: token, previous: OLD, previousExpiresAt: '2026-03-02T10:00:00.000Z' });
+    expect(parseTokenSet(secret)).toEqual({ current: token, previous: OLD, previousExpiresAt: '2026-03-02T10:00:00.000Z', rotatedAt: T0.toISOString() });
     expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(1);
     expect(r.stderr).not.toContain(token);
   });
@@ -128,7 +128,7 @@ describe('token rotate', () => {
 
   it('--grace 0 drops the old token at once; a malformed grace is a usage error', async () => {
     const r = await cli(['token', 'rotate', 'askspoke', '--grace', '0']);
-    expect(parseTokenSet(secret)).toEqual({ current: r.stdout.trim() });
+    expect(parseTokenSet(secret)).toEqual({ current: r.stdout.trim(), rotatedAt: T0.toISOString() });
     expect(await allowed(OLD, T0)).toBe(false);
     const bad = await cli(['token', 'rotate', 'askspoke', '--grace', 'tomorrow']);
     expect(bad.code).toBe(EXIT.usage);
@@ -143,7 +143,7 @@ describe('token revoke-previous', () => {
     const token = (await cli(['token', 'rotate', 'askspoke'])).stdout.trim();
     const r = await cli(['token', 'revoke-previous', 'askspoke']);
     expect(r.code).toBe(EXIT.ok);
-    expect(parseTokenSet(secret)).toEqual({ current: token });
+    expect(parseTokenSet(secret)).toEqual({ current: token, rotatedAt: T0.toISOString() }); // the token did not get younger
     expect(await allowed(OLD, T0)).toBe(false);
     expect(await allowed(token, T0)).toBe(true);
   });
@@ -192,7 +192,7 @@ describe('token show and errors', () => {
     expect(await run(['users', 'list', 'x', '--grace', '1h'], io)).toBe(EXIT.usage);
     expect(await run(['frobnicate'], io)).toBe(EXIT.usage);
     expect(await run(['--bogus'], io)).toBe(EXIT.usage);
-    for (const c of [[], ['connectors'], ['token', 'show'], ['token', 'rotate'], ['token', 'revoke-previous'], ['users', 'list'], ['users', 'export'], ['groups', 'list'], ['stats']]) {
+    for (const c of [[], ['connectors'], ['check'], ['token', 'show'], ['token', 'rotate'], ['token', 'revoke-previous'], ['users', 'list'], ['users', 'export'], ['groups', 'list'], ['stats']]) {
       expect(await run([...c, '--help'], io), c.join(' ')).toBe(EXIT.ok);
     }
     expect(stdout.text()).toContain('Usage: scim-admin users export <connector> [--format csv|json|jsonl]');
