@@ -24,7 +24,7 @@ import { listResponse, type ListResponse } from '../scim/list.js';
 import type { ScimResource } from '../scim/schema/types.js';
 import { isStorageError, StorageError, toScimError } from '../store/errors.js';
 import type { ResourceKind } from '../store/keys.js';
-import { decodeCursor, encodeCursor } from '../store/paging.js';
+import { openCursor, sealCursor } from '../store/paging.js';
 import type { ScimStore } from '../store/store.js';
 import type { ConnectorSchemas, ListQuery, ReadOptions, ResourceService } from './service.js';
 
@@ -118,12 +118,12 @@ export class RootSearch {
   }
 
   private async cursorPage(connector: string, parts: Part[], read: ReadOptions, count: number, counts: Counts | undefined, cursor: string, qh: string) {
-    const secret = this.o.store.ctx.cursorSecret;
+    const ctx = this.o.store.ctx; // the cursor key is loaded only here, on cursor paging
     let at = 0;
     let inner = '';
     let index = 1;
     if (cursor !== '') {
-      const c = decodeCursor(secret, cursor, qh);
+      const c = await openCursor(ctx, cursor, qh);
       at = parts.findIndex((p) => p.tag === c.k[0]);
       if (at < 0) throw new StorageError('invalidCursor', 'invalid cursor: it names a resource type this query does not return');
       inner = c.k.slice(1);
@@ -149,7 +149,7 @@ export class RootSearch {
       // The page filled up exactly where this type begins: the next page starts it.
       if (reading && n > 0) next = { tag: p.tag, inner: '' };
     }
-    const nextCursor = next && encodeCursor(secret, { q: qh, k: `${next.tag}${next.inner}`, i: index + resources.length });
+    const nextCursor = next && (await sealCursor(ctx, { q: qh, k: `${next.tag}${next.inner}`, i: index + resources.length }));
     return listResponse({ resources, totalResults: total, nextCursor });
   }
 }

@@ -40,10 +40,18 @@ export function encodeCursor(secret: string, body: CursorBody): string {
   return `${data}.${mac(secret, data)}`;
 }
 
-export function decodeCursor(secret: string, cursor: string, expectedQuery: string): CursorBody {
-  const bad = (why: string): StorageError => new StorageError('invalidCursor', `invalid cursor: ${why}`);
+const badCursor = (why: string): StorageError => new StorageError('invalidCursor', `invalid cursor: ${why}`);
+
+/** The two parts of a cursor (`<data>.<mac>`), or 400 invalidCursor: checked before any key is needed. */
+function cursorParts(cursor: string): [data: string, sig: string] {
   const [data, sig, ...rest] = cursor.split('.');
-  if (!data || !sig || rest.length > 0 || cursor.length > 2048) throw bad('malformed');
+  if (!data || !sig || rest.length > 0 || cursor.length > 2048) throw badCursor('malformed');
+  return [data, sig];
+}
+
+export function decodeCursor(secret: string, cursor: string, expectedQuery: string): CursorBody {
+  const bad = badCursor;
+  const [data, sig] = cursorParts(cursor);
   const want = Buffer.from(mac(secret, data));
   const got = Buffer.from(sig);
   if (want.length !== got.length || !timingSafeEqual(want, got)) throw bad('not issued by this service');
@@ -57,6 +65,20 @@ export function decodeCursor(secret: string, cursor: string, expectedQuery: stri
   if (typeof b.q !== 'string' || typeof b.k !== 'string' || typeof b.i !== 'number') throw bad('malformed');
   if (b.q !== expectedQuery) throw bad('it belongs to a different query or connector');
   return { q: b.q, k: b.k, i: b.i };
+}
+
+/**
+ * A cursor checked against the store's key, loaded only now (a malformed cursor is refused without
+ * it). A cursor signed with another key — e.g. before the key was replaced — is `invalidCursor`.
+ */
+export async function openCursor(ctx: Pick<StoreContext, 'cursorKey'>, cursor: string, expectedQuery: string): Promise<CursorBody> {
+  cursorParts(cursor);
+  return decodeCursor(await ctx.cursorKey(), cursor, expectedQuery);
+}
+
+/** A cursor signed with the store's key (loaded on first use). */
+export async function sealCursor(ctx: Pick<StoreContext, 'cursorKey'>, body: CursorBody): Promise<string> {
+  return encodeCursor(await ctx.cursorKey(), body);
 }
 
 export interface Page {
@@ -119,13 +141,14 @@ export async function putBookmark(ctx: StoreContext, connector: string, qh: stri
 
 export interface IndexPageResult {
   items: StoredResource[];
-  /** cursor for the next page, when more may follow */
+  /** cursor for the next page, when more may follow (cursor paging only: index paging never needs the key) */
   nextCursor: string | undefined;
 }
 
 /**
- * An unfiltered page by startIndex (1-based) or by cursor. O(page) for sequential walks: page
- * Query + bookmark Get/Put; random access costs one keys-only skip.
+ * An unfiltered page by startIndex (1-based) or by cursor (`cursor` set, '' = the first page).
+ * O(page) for sequential walks: page Query + bookmark Get/Put; random access costs one keys-only
+ * skip. Only cursor paging reads the cursor key.
  */
 export async function unfilteredPage(
   ctx: StoreContext,
@@ -137,7 +160,7 @@ export async function unfilteredPage(
   let after: string | undefined;
   let startIndex = Math.max(1, opts.startIndex ?? 1);
   if (opts.cursor !== undefined && opts.cursor !== '') {
-    const c = decodeCursor(ctx.cursorSecret, opts.cursor, qh);
+    const c = await openCursor(ctx, opts.cursor, qh);
     after = c.k;
     startIndex = c.i;
   } else if (startIndex > 1) {
@@ -153,8 +176,8 @@ export async function unfilteredPage(
   let nextCursor: string | undefined;
   if (page.lastKey !== undefined && tail) {
     const nextIndex = startIndex + page.items.length;
-    nextCursor = encodeCursor(ctx.cursorSecret, { q: qh, k: page.lastKey, i: nextIndex });
     if (opts.cursor === undefined) await putBookmark(ctx, connector, qh, nextIndex, page.lastKey);
+    else nextCursor = await sealCursor(ctx, { q: qh, k: page.lastKey, i: nextIndex });
   }
   return { items: page.items, nextCursor };
 }

@@ -20,7 +20,7 @@ import type { StoreContext } from './context.js';
 import { StorageError } from './errors.js';
 import { encodeKeyPart, type ResourceKind } from './keys.js';
 import { scimView, type StoredResource } from './items.js';
-import { decodeCursor, encodeCursor, queryHash, readPage } from './paging.js';
+import { openCursor, queryHash, readPage, sealCursor } from './paging.js';
 import type { Repository } from './repository.js';
 
 /** The core's evaluator (`matchesFilter(f, resource, rs)` with the schema bound). */
@@ -167,14 +167,17 @@ export async function executeFilter(
   const qh = queryHash(connector, kind, paging.query ?? filter);
   let from = Math.max(1, paging.startIndex ?? 1) - 1;
   if (paging.cursor !== undefined && paging.cursor !== '') {
-    const c = decodeCursor(ctx.cursorSecret, paging.cursor, qh);
+    const c = await openCursor(ctx, paging.cursor, qh);
     const at = matches.findIndex((m) => encodeKeyPart(m.id) > c.k);
     from = at < 0 ? matches.length : at;
   }
   const items = matches.slice(from, from + Math.max(0, paging.count));
   const tail = items[items.length - 1];
+  // Only cursor paging hands out a cursor (and so needs the cursor key).
   const nextCursor =
-    tail && from + items.length < matches.length ? encodeCursor(ctx.cursorSecret, { q: qh, k: encodeKeyPart(tail.id), i: from + items.length + 1 }) : undefined;
+    paging.cursor !== undefined && tail && from + items.length < matches.length
+      ? await sealCursor(ctx, { q: qh, k: encodeKeyPart(tail.id), i: from + items.length + 1 })
+      : undefined;
   return { items, totalResults: matches.length, nextCursor, plan };
 }
 
