@@ -4,6 +4,7 @@
  * counted inside the handler per HTTP request (test/bench/support/probe.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MEASURED_OPS } from '../../bin/cost/figures.js';
 import { measureCosts, type CostRow } from '../bench/cost.js';
 import { startBenchEnv, type BenchEnv } from '../bench/support/env.js';
 import { assertLoopback } from '../support/ddb.js';
@@ -44,5 +45,14 @@ describe('cost budgets over HTTP', () => {
 
   it('the authorizer reads no DynamoDB', () => {
     expect(result.authorizerCalls).toBe(0);
+  });
+
+  it('the cost model (npm run cost, bin/cost/figures.ts) prices exactly these measurements', () => {
+    for (const [op, m] of Object.entries(MEASURED_OPS)) {
+      const row = result.rows.find((r) => r.op === op);
+      expect(row, `${op} is no longer measured by test/bench/cost.ts`).toBeDefined();
+      const calls = Object.fromEntries(row!.byApi.split(' ').map((x) => [x.split('×')[0], Number(x.split('×')[1])]));
+      expect({ status: row!.status, calls, rcu: row!.rcu, wcu: row!.wcu }, `${op}: update MEASURED_OPS in bin/cost/figures.ts`).toEqual({ status: m.status, calls: m.calls, rcu: m.rcu, wcu: m.wcu });
+    }
   });
 });
