@@ -17,6 +17,10 @@
  *    over it → 429 THROTTLED (SCIM body, Retry-After); other stages are unaffected. Connectors
  *    without explicit throttling are not throttled locally (the CDK default, 50/s burst 100, is a
  *    production guard, and local load tests measure the handlers);
+ *  - the source-address fence (`allowedSourceCidrs`, default `scim:allowedSourceCidrs`) is the
+ *    stack's resource policy: a client outside the connector's list gets the ACCESS_DENIED 403
+ *    before the authorizer runs (loopback stays allowed unless the connector has its own list:
+ *    bin/local/source-fence.ts);
  *  - a handler that throws, returns no result or a result over Lambda's 6 MB response payload gets
  *    API Gateway's 502;
  *  - gateway-level errors use the same SCIM bodies as the CDK gateway responses
@@ -38,6 +42,7 @@ import { GATEWAY_RESPONSES, gatewayResponseBody, type GatewayResponseSpec } from
 import { decodeRawQuery } from '../../lambdas/http/query.js';
 import { fitsLambdaResponse } from '../../lambdas/http/response.js';
 import { matchPath, resourceTemplate, type HandlerName } from '../../lambdas/http/routes.js';
+import { SourceFence } from './source-fence.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
@@ -54,6 +59,13 @@ export interface GatewayOptions {
   readonly authorizerTtlSeconds?: number;
   /** Called once per request (method, path, status, ms). */
   readonly onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
+  /** `scim:allowedSourceCidrs`: the fence of connectors without their own `allowedSourceCidrs`. */
+  readonly defaultAllowedSourceCidrs?: readonly string[];
+  /**
+   * Tests only: the client address the fence and the event's `sourceIp` see instead of the
+   * socket's, to simulate a request from another network. Default: the socket's remote address.
+   */
+  readonly clientAddress?: (req: IncomingMessage) => string | undefined;
 }
 
 export interface Gateway {
@@ -197,6 +209,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const rate = c.throttling.rateLimit ?? c.throttling.burstLimit ?? 1;
     buckets.set(c.name, new TokenBucket(rate, c.throttling.burstLimit ?? Math.max(1, Math.ceil(rate))));
   }
+  const fences = new Map<string, SourceFence>();
+  for (const c of options.connectors) {
+    const fence = SourceFence.of(c, options.defaultAllowedSourceCidrs);
+    if (fence) fences.set(c.name, fence);
+  }
+  const clientAddress = options.clientAddress ?? ((req: IncomingMessage) => req.socket.remoteAddress);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
     const requestId = randomUUID();
@@ -223,6 +241,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const match = matchPath(rest.slice(baseSegments.length).join('/'));
     if (!match) return sendGatewayResponse(res, GATEWAY_RESPONSES.notFound, requestId);
 
+    // Resource policy: an explicit deny of the source address, before the authorizer (as on AWS).
+    const clientIp = clientAddress(req);
+    if (!(fences.get(connector.name)?.allows(clientIp) ?? true)) {
+      req.resume(); // drain the body so the keep-alive connection stays usable
+      return sendGatewayResponse(res, GATEWAY_RESPONSES.accessDenied, requestId);
+    }
+    const sourceIp = clientIp ?? '127.0.0.1';
+
     let body: Buffer;
     try {
       body = await readBody(req);
@@ -239,12 +265,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const h = eventHeaders(req.rawHeaders);
     const hostHeader = req.headers.host ?? `127.0.0.1`;
     setHeader(h, 'X-Forwarded-Proto', 'http');
-    setHeader(h, 'X-Forwarded-For', req.socket.remoteAddress ?? '127.0.0.1');
+    setHeader(h, 'X-Forwarded-For', sourceIp);
     const query = decodeRawQuery(rawQuery);
     const pathParameters = Object.keys(match.pathParameters).length > 0 ? match.pathParameters : null;
     const stageVariables = { connector: connector.name };
     const now = new Date();
-    const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
     const userAgent = req.headers['user-agent'] ?? null;
     const methodArn = `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/${stage}/${method}${resource.replace(/\{(\w+)\}/g, (_m, p: string) => match.pathParameters[p] ?? '')}`;
 

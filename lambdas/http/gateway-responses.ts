@@ -24,7 +24,10 @@ export const GATEWAY_RESPONSES = {
     detail: 'Authentication required: send the connector token as "Authorization: Bearer <token>"',
     headers: { ...scim, 'WWW-Authenticate': 'Bearer' },
   },
-  /** The authorizer's policy does not cover this method (should not happen: it covers the stage). */
+  /**
+   * The API's resource policy denies the caller's source address (`allowedSourceCidrs`), or the
+   * authorizer's policy does not cover this method (should not happen: it covers the stage).
+   */
   accessDenied: { responseType: 'ACCESS_DENIED', status: 403, detail: 'Access denied', headers: scim },
   /** No resource matches the path (API Gateway's answer for unknown paths is this type, as 403). */
   notFound: { responseType: 'MISSING_AUTHENTICATION_TOKEN', status: 404, detail: 'Resource not found', headers: scim },

@@ -12,15 +12,26 @@
  *
  * One deployment serves all stages. API Gateway only changes what a stage serves when a new
  * deployment is created, so the deployment's logical id hashes the API model (routes, base paths,
- * authorizer settings, gateway responses): any change to them redeploys every stage.
+ * authorizer settings, gateway responses, resource policy): any change to them redeploys every
+ * stage.
+ *
+ * Source-address fence (lib/source-fence.ts): the API's resource policy allows everyone and, for
+ * each connector with allowed source CIDRs (its own or `scim:allowedSourceCidrs`), denies every
+ * other address on that connector's stage. A resource policy only reaches a stage through a new
+ * deployment, so the policy is part of the deployment's hash.
+ *
+ * WAF (`scim:webAclArn`): one association of the web ACL per stage.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, type IDependable } from 'constructs';
 import type { ConnectorConfig } from '../../lambdas/connectors/config.js';
 import { resourcePaths, resourceTemplate, type HandlerName } from '../../lambdas/http/routes.js';
+import { sourceFencePolicy, type PolicyJson } from '../source-fence.js';
 import { addScimGatewayResponses, gatewayResponseSpecs } from './gateway-responses.js';
 
 /** Per-stage throttling when a connector does not set its own (IdPs send a few requests a second). */
@@ -37,6 +48,10 @@ export interface ScimApiProps {
   readonly logRetentionDays: number;
   /** The account's API Gateway CloudWatch role setting, which stage logging needs first. */
   readonly cloudWatchAccount: IDependable;
+  /** `scim:allowedSourceCidrs`: the fence of connectors without their own `allowedSourceCidrs`. */
+  readonly defaultAllowedSourceCidrs?: readonly string[];
+  /** `scim:webAclArn`: regional WAF web ACL to associate with every stage. */
+  readonly webAclArn?: string;
 }
 
 /** Stage access log line (JSON). Never a header: the Authorization header carries the token. */
@@ -76,10 +91,15 @@ export class ScimApi extends Construct {
   /** Stage per connector name. */
   readonly stages = new Map<string, apigw.Stage>();
   readonly requestAuthorizer: apigw.RequestAuthorizer;
+  /** The API's resource policy: the source-address fence (only the Allow when no connector is fenced). */
+  readonly resourcePolicy: PolicyJson;
+  /** WAF web ACL association per connector name (empty without `webAclArn`). */
+  readonly webAclAssociations = new Map<string, wafv2.CfnWebACLAssociation>();
 
   constructor(scope: Construct, id: string, props: ScimApiProps) {
     super(scope, id);
     const basePaths = [...new Set(props.connectors.map((c) => c.basePath))].sort();
+    this.resourcePolicy = sourceFencePolicy(props.connectors, props.defaultAllowedSourceCidrs);
 
     this.api = new apigw.RestApi(this, 'Api', {
       restApiName: props.restApiName,
@@ -87,6 +107,8 @@ export class ScimApi extends Construct {
       endpointTypes: [apigw.EndpointType.REGIONAL],
       deploy: false,
       cloudWatchRole: false,
+      // Always set, even with nothing fenced: CloudFormation would not clear a removed policy.
+      policy: iam.PolicyDocument.fromJson(this.resourcePolicy),
     });
 
     this.requestAuthorizer = new apigw.RequestAuthorizer(this, 'Authorizer', {
@@ -133,6 +155,9 @@ export class ScimApi extends Construct {
       model,
       authorizer: { ttl: props.authorizerCacheTtlSeconds, identitySources: ['Authorization', 'stage'] },
       gatewayResponses: gatewayResponseSpecs(),
+      // A resource policy change only applies once deployed: it must give a new deployment. (CDK
+      // also hashes the RestApi's properties today; this keeps it true whatever CDK does.)
+      resourcePolicy: this.resourcePolicy,
     });
     for (const r of responses) this.deployment.node.addDependency(r);
 
@@ -161,6 +186,16 @@ export class ScimApi extends Construct {
       });
       stage.node.addDependency(props.cloudWatchAccount, executionLogs);
       this.stages.set(connector.name, stage);
+      if (props.webAclArn) {
+        const association = new wafv2.CfnWebACLAssociation(this, `WebAcl-${connector.name}`, {
+          resourceArn: stage.stageArn,
+          webAclArn: props.webAclArn,
+        });
+        // Explicit, not only through the ARN's reference to the stage: WAF must find the stage
+        // deployed, whatever form CDK renders the ARN in.
+        association.node.addDependency(stage);
+        this.webAclAssociations.set(connector.name, association);
+      }
     }
   }
 }
