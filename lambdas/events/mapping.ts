@@ -52,7 +52,8 @@ function recordTime(r: StreamRecordLike): string {
   return new Date().toISOString();
 }
 
-function hashId(...parts: (string | number)[]): string {
+/** A UUID-shaped id derived from `parts` (sha256): the same parts, the same id. */
+export function hashId(...parts: (string | number)[]): string {
   const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
   // UUID-shaped (version nibble 8 = custom, RFC 9562) so consumers can store it in a uuid column.
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
@@ -108,7 +109,7 @@ export function diffAttributes(before: ScimResource, after: ScimResource): Recor
 }
 
 /** The resource as consumers see it: SCIM JSON with id and meta, without secrets. */
-function publicView(r: StoredResource): ScimResource {
+export function publicView(r: StoredResource): ScimResource {
   const { password: _p, ...view } = scimView(r) as Record<string, unknown>;
   return view as ScimResource;
 }

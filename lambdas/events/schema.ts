@@ -24,7 +24,15 @@ export const CHANGE_EVENT_KINDS = [
   'group.deleted',
   'member.added',
   'member.removed',
+  // Snapshots (`scim-admin events resync`): the current state of one resource or membership, not a
+  // change. Consumers apply them as upserts (README "Snapshot resync").
+  'user.snapshot',
+  'group.snapshot',
+  'member.snapshot',
 ] as const;
+
+/** The snapshot kinds: emitted by a resync, never by the stream mapping. */
+export const SNAPSHOT_EVENT_KINDS = ['user.snapshot', 'group.snapshot', 'member.snapshot'] as const;
 
 /** Also the EventBridge `detail-type`, so rules can match on it directly. */
 export type ChangeEventKind = (typeof CHANGE_EVENT_KINDS)[number];
@@ -67,4 +75,20 @@ export interface ChangeEvent {
   readonly member?: MemberRefDetail;
   /** Set when the event was too large for EventBridge and `resource`/`changes` values were dropped. */
   readonly truncated?: true;
+}
+
+/**
+ * The envelope every consumer receives, as an EventBridge rule target sees it (`source`,
+ * `detail-type`, `time`, `detail`; the AWS fields `account`/`region`/`resources`/`id` are left out):
+ * the body of a webhook POST and one line of the local `events.jsonl`.
+ */
+export interface ChangeEventEnvelope {
+  readonly source: string;
+  readonly 'detail-type': ChangeEventKind;
+  readonly time: string;
+  readonly detail: ChangeEvent;
+}
+
+export function envelope(event: ChangeEvent, source: string = DEFAULT_EVENT_SOURCE): ChangeEventEnvelope {
+  return { source, 'detail-type': event.kind, time: event.time, detail: event };
 }
