@@ -3,10 +3,11 @@
  * default `.scim-local`; `--in-memory` for a throwaway store) + the local API Gateway on
  * 127.0.0.1:$PORT (default 8080) serving every connector of cdk.json's `scim:connectors`.
  * Prints each connector's Tenant URL and Secret Token; Ctrl-C stops everything. Change events are
- * appended to `$SCIM_LOCAL_DIR/events.jsonl` (and POSTed to `$SCIM_WEBHOOK_URL` when set).
+ * appended to `$SCIM_LOCAL_DIR/events.jsonl` (and POSTed to `$SCIM_WEBHOOK_URL` when set); a
+ * connector with a `webhook` gets its events POSTed there, signed, with retries (give-ups on stderr).
  */
 import { JavaMissingError } from './local/dynamodb-local.js';
-import { readCdkConnectors } from './local/config.js';
+import { readCdkConnectorSetup, readCdkDefaultSourceCidrs } from './local/config.js';
 import { defaultLocalDir, startLocalEndpoint } from './local/endpoint.js';
 import { WEBHOOK_ENV } from './local/events-sink.js';
 import { join } from 'node:path';
@@ -26,14 +27,18 @@ async function main(): Promise<void> {
   const port = process.env.PORT ? Number(process.env.PORT) : 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
 
-  const connectors = readCdkConnectors();
+  // Connectors with the profiles they name (built-in and scim:profiles), validated as cdk synth does.
+  const { connectors, profiles } = readCdkConnectorSetup();
+  const defaultAllowedSourceCidrs = readCdkDefaultSourceCidrs();
   const dir = defaultLocalDir();
   const endpoint = await startLocalEndpoint({
     connectors,
+    profiles,
     dir,
     port,
     inMemory,
     logLevel: 'WARN',
+    ...(defaultAllowedSourceCidrs ? { defaultAllowedSourceCidrs } : {}),
     events: {
       file: join(dir, 'events.jsonl'),
       ...(process.env[WEBHOOK_ENV] ? { webhookUrl: process.env[WEBHOOK_ENV] } : {}),
@@ -47,7 +52,15 @@ async function main(): Promise<void> {
     '',
   ];
   for (const [name, c] of Object.entries(endpoint.connectors)) {
-    lines.push(`Connector "${name}"`, `  Tenant URL:   ${c.tenantUrl}`, `  Secret Token: ${c.token}`, '');
+    lines.push(`Connector "${name}"`, `  Tenant URL:   ${c.tenantUrl}`, `  Secret Token: ${c.token}`);
+    // Signed deliveries of this connector's change events (bin/local/webhooks.ts).
+    if (c.webhook) lines.push(`  Webhook:      ${c.webhook.url} (${c.webhook.kinds ? c.webhook.kinds.join(', ') : 'every kind'}), signing secret: ${c.webhookSecret}`);
+    // The source-address fence, as the stack's resource policy applies it (bin/local/source-fence.ts).
+    const own = connectors.find((x) => x.name === name)?.allowedSourceCidrs;
+    const list = (cidrs: readonly string[]) => (cidrs.length <= 4 ? cidrs.join(', ') : `${cidrs.slice(0, 3).join(', ')}, … (${cidrs.length} CIDRs)`);
+    if (own) lines.push(`  Allowed from: ${list(own)} (not loopback: the connector sets its own list)`);
+    else if (defaultAllowedSourceCidrs) lines.push(`  Allowed from: ${list(defaultAllowedSourceCidrs)} and loopback (scim:allowedSourceCidrs)`);
+    lines.push('');
   }
   lines.push(`The same as JSON: ${endpoint.connectorsFile}`);
   lines.push(`Change events: ${endpoint.eventsFile}${process.env[WEBHOOK_ENV] ? ` and POST ${process.env[WEBHOOK_ENV]}` : ` (set ${WEBHOOK_ENV} to also POST them)`}`);

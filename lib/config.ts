@@ -3,8 +3,9 @@
  * and validated before any construct is built, so a typo fails `cdk synth` with the field's name
  * instead of a half-built template or a CloudFormation error at deploy time.
  *
- * The connector list (`scim:connectors`) is validated by the shared module that `npm start` and the
- * Lambdas also use (lambdas/connectors/config.ts); the stack-only settings are validated here:
+ * The connector list (`scim:connectors`) and the configured profiles (`scim:profiles`) are
+ * validated by the shared modules that `npm start` also uses (lambdas/connectors/config.ts,
+ * profile-config.ts); the stack-only settings are validated here:
  *
  *  - `scim:authorizerCacheTtlSeconds` (0-3600, default 300): the authorizer result cache;
  *  - `scim:customDomain` ({ domainName, certificateArn }): optional custom domain, one base-path
@@ -14,13 +15,21 @@
  *  - `scim:alarmEmail`: optional e-mail subscribed to the alarm topic (in addition to every
  *    connector's own `alarmEmail`);
  *  - `scim:idleAlarmHours` (1-168, default 24): "no successful request in N hours" per connector;
+ *  - `scim:tokenMaxAgeDays` (1-3650, default 365): a connector token older than this raises its
+ *    token-age alarm (lib/constructs/token-age.ts);
  *  - `scim:logRetentionDays` (default 90): Lambda and access log retention;
- *  - `scim:stackName` (default `Scim`): deploy the same app twice (dev/prod) in one account.
+ *  - `scim:stackName` (default `Scim`): deploy the same app twice (dev/prod) in one account;
+ *  - `scim:allowedSourceCidrs`: optional CIDR list, the source-address fence of every connector
+ *    without its own `allowedSourceCidrs` (REST API resource policy, lib/source-fence.ts);
+ *  - `scim:webAclArn`: optional regional AWS WAF web ACL associated with every stage.
  */
 import * as z from 'zod/mini';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { parseConnectors, type ConnectorConfig } from '../lambdas/connectors/config.js';
+import { DEFAULT_SOURCE_CIDRS_KEY, parseConnectors, sourceCidrsSchema, type ConnectorConfig } from '../lambdas/connectors/config.js';
 import { CONTEXT_KEY, ConnectorConfigError } from '../lambdas/connectors/deployed.js';
+import { declaredProfileNames, parseProfiles } from '../lambdas/connectors/profile-config.js';
+import { PROFILES_CONTEXT_KEY, ProfileConfigError, type ProfileSpecs } from '../lambdas/connectors/profile-spec.js';
+import { sourceFenceProblems } from './source-fence.js';
 
 export const SETTINGS_KEYS = {
   authorizerCacheTtlSeconds: 'scim:authorizerCacheTtlSeconds',
@@ -30,9 +39,16 @@ export const SETTINGS_KEYS = {
   idleAlarmHours: 'scim:idleAlarmHours',
   logRetentionDays: 'scim:logRetentionDays',
   stackName: 'scim:stackName',
+  tokenMaxAgeDays: 'scim:tokenMaxAgeDays',
+  allowedSourceCidrs: DEFAULT_SOURCE_CIDRS_KEY,
+  webAclArn: 'scim:webAclArn',
 } as const;
 
 export const DEFAULT_STACK_NAME = 'Scim';
+
+/** `scim:tokenMaxAgeDays`: a connector token older than this raises its token-age alarm. */
+export const DEFAULT_TOKEN_MAX_AGE_DAYS = 365;
+export const MAX_TOKEN_MAX_AGE_DAYS = 3650;
 
 export const DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS = 300;
 export const MAX_STAGES_PER_API = 10;
@@ -48,6 +64,8 @@ const RETENTION_DAYS = Object.values(RetentionDays).filter((v): v is number => t
 
 const DOMAIN_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+// A WAFv2 web ACL of regional scope (API Gateway stages cannot use CLOUDFRONT-scope ACLs).
+const REGIONAL_WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[\w-]{1,128}\/[0-9a-f-]{36}$/;
 
 const int = (min: number, max: number) =>
   z.int('must be an integer').check(z.gte(min, `must be >= ${min}`), z.lte(max, `must be <= ${max}`));
@@ -68,6 +86,7 @@ const settingsSchema = z.object({
   [SETTINGS_KEYS.stagesPerApi]: z._default(int(1, MAX_STAGES_PER_API), MAX_STAGES_PER_API),
   [SETTINGS_KEYS.alarmEmail]: z.optional(z.email('must be an e-mail address')),
   [SETTINGS_KEYS.idleAlarmHours]: z._default(int(1, 168), 24),
+  [SETTINGS_KEYS.tokenMaxAgeDays]: z._default(int(1, MAX_TOKEN_MAX_AGE_DAYS), DEFAULT_TOKEN_MAX_AGE_DAYS),
   [SETTINGS_KEYS.logRetentionDays]: z._default(
     z.number('must be a number').check(
       z.refine((n) => RETENTION_DAYS.includes(n), `must be one of CloudWatch Logs' retention periods: ${RETENTION_DAYS.join(', ')}`),
@@ -81,6 +100,12 @@ const settingsSchema = z.object({
     ),
     DEFAULT_STACK_NAME,
   ),
+  [SETTINGS_KEYS.allowedSourceCidrs]: z.optional(sourceCidrsSchema),
+  [SETTINGS_KEYS.webAclArn]: z.optional(
+    z
+      .string('must be a string')
+      .check(z.regex(REGIONAL_WEB_ACL_ARN, 'must be a regional AWS WAF web ACL ARN (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>)')),
+  ),
 });
 
 export interface CustomDomain {
@@ -90,14 +115,22 @@ export interface CustomDomain {
 
 export interface DeploymentConfig {
   readonly connectors: readonly ConnectorConfig[];
+  /** `scim:profiles`: the configured profiles, validated, every default spelled out. */
+  readonly profiles: ProfileSpecs;
   readonly authorizerCacheTtlSeconds: number;
   readonly customDomain?: CustomDomain;
   readonly stagesPerApi: number;
   /** Every distinct address to subscribe to the alarm topic (global one first). */
   readonly alarmEmails: readonly string[];
   readonly idleAlarmHours: number;
+  /** Days after which a connector's token-age alarm fires. */
+  readonly tokenMaxAgeDays: number;
   readonly logRetentionDays: number;
   readonly stackName: string;
+  /** `scim:allowedSourceCidrs`: the fence of connectors without their own list; undefined = open. */
+  readonly allowedSourceCidrs?: readonly string[];
+  /** `scim:webAclArn`: regional WAF web ACL associated with every stage. */
+  readonly webAclArn?: string;
 }
 
 /** Context lookup as `App`/`Node.tryGetContext` offers it. */
@@ -123,12 +156,27 @@ export function contextValue(raw: unknown): unknown {
 /** Reads and validates everything the stack needs; throws one error listing every bad field. */
 export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
   const problems: string[] = [];
+  // Profiles first: connectors may name the configured ones (even broken ones, reported once).
+  const profilesInput = contextValue(context(PROFILES_CONTEXT_KEY));
+  let profiles: ProfileSpecs = {};
+  try {
+    profiles = parseProfiles(profilesInput).specs;
+  } catch (e) {
+    if (e instanceof ProfileConfigError) problems.push(...e.problems);
+    else throw e;
+  }
   let connectors: ConnectorConfig[] = [];
   try {
-    connectors = parseConnectors(contextValue(context(CONTEXT_KEY)));
+    connectors = parseConnectors(contextValue(context(CONTEXT_KEY)), declaredProfileNames(profilesInput));
   } catch (e) {
     if (e instanceof ConnectorConfigError) problems.push(...e.problems);
     else throw e;
+  }
+  const bundled = Buffer.byteLength(lambdaProfilesJson(profiles, connectors));
+  if (bundled > MAX_BUNDLED_PROFILES_BYTES) {
+    problems.push(
+      `${PROFILES_CONTEXT_KEY}: the profiles the connectors use take ${bundled} bytes as JSON, at most ${MAX_BUNDLED_PROFILES_BYTES}: they are written into the function bundles as one esbuild --define argument (Linux allows 128 KiB per argument); shorten descriptions or split the connectors over several stacks with different scim:stackName values`,
+    );
   }
   if (connectors.length > MAX_CONNECTORS) {
     problems.push(
@@ -147,20 +195,38 @@ export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
       problems.push(`${String(key)}${rest.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`);
     }
   }
+  if (r.success) problems.push(...sourceFenceProblems(connectors, r.data[SETTINGS_KEYS.allowedSourceCidrs], r.data[SETTINGS_KEYS.stagesPerApi]));
   if (problems.length > 0 || !r.success) throw new DeploymentConfigError(problems);
   const s = r.data;
   const emails = [s[SETTINGS_KEYS.alarmEmail], ...connectors.map((c) => c.alarmEmail)].filter((e): e is string => !!e);
   const customDomain = s[SETTINGS_KEYS.customDomain];
   return {
     connectors,
+    profiles,
     authorizerCacheTtlSeconds: s[SETTINGS_KEYS.authorizerCacheTtlSeconds],
     ...(customDomain ? { customDomain } : {}),
     stagesPerApi: s[SETTINGS_KEYS.stagesPerApi],
     alarmEmails: [...new Map(emails.map((e) => [e.toLowerCase(), e] as const)).values()],
     idleAlarmHours: s[SETTINGS_KEYS.idleAlarmHours],
+    tokenMaxAgeDays: s[SETTINGS_KEYS.tokenMaxAgeDays],
     logRetentionDays: s[SETTINGS_KEYS.logRetentionDays],
     stackName: s[SETTINGS_KEYS.stackName],
+    ...(s[SETTINGS_KEYS.allowedSourceCidrs] ? { allowedSourceCidrs: s[SETTINGS_KEYS.allowedSourceCidrs] } : {}),
+    ...(s[SETTINGS_KEYS.webAclArn] ? { webAclArn: s[SETTINGS_KEYS.webAclArn] } : {}),
   };
+}
+
+/**
+ * Configured profiles travel to the users, groups and discovery functions inside their bundles
+ * (esbuild `define`, lambdas/connectors/deployed-profiles.ts), not in their environment, whose
+ * 4 KB a few profiles would fill; this bounds the one command-line argument that carries them.
+ */
+export const MAX_BUNDLED_PROFILES_BYTES = 64 * 1024;
+
+/** The configured profiles the connectors name, as the Lambdas read them (`{}` when none). */
+export function lambdaProfilesJson(profiles: ProfileSpecs, connectors: readonly ConnectorConfig[]): string {
+  const used = new Set(connectors.map((c) => c.profile));
+  return JSON.stringify(Object.fromEntries(Object.entries(profiles).filter(([name]) => used.has(name))));
 }
 
 export class DeploymentConfigError extends Error {

@@ -34,6 +34,12 @@ export function suppressNagFindings(stack: ScimStack): void {
     });
   }
 
+  Validations.of(stack.cursorKey).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'The cursor key only signs paging positions (a cursor never reaches another connector: the partition comes from the caller); a new value only ends the cursor walks in progress with 400 invalidCursor, so it is replaced by hand when needed (README "Deploy") rather than by a rotation function.',
+  });
+
   for (const api of stack.apis) {
     Validations.of(api.api).acknowledge({
       id: 'AwsSolutions-APIG2',
@@ -45,11 +51,14 @@ export function suppressNagFindings(stack: ScimStack): void {
       reason:
         'SCIM clients (Entra ID, Okta) authenticate with a static bearer token per connector (RFC 7644 §2), checked by the Lambda REQUEST authorizer on every method; Cognito user pools do not apply.',
     });
-    Validations.of(api).acknowledge({
-      id: 'AwsSolutions-APIG3',
-      reason:
-        'Every method requires a connector token, stages are throttled per connector, and the only clients are the IdPs; a WAF web ACL is an optional add-on the operator can associate with the stages.',
-    });
+    // With `scim:webAclArn` every stage has a web ACL association and APIG3 passes on its own.
+    if (api.webAclAssociations.size === 0) {
+      Validations.of(api).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'No scim:webAclArn configured: every method requires a connector token, stages are throttled per connector, and allowedSourceCidrs can fence each stage to the IdP\'s addresses; setting scim:webAclArn associates a WAF web ACL with every stage.',
+      });
+    }
   }
 
   // ---- change events publisher (lib/constructs/change-events.ts) --------------------------------------

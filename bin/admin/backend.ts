@@ -9,7 +9,7 @@
  *    duration of the command.
  * Credentials, region and profile follow the AWS SDK's usual chain (`--profile`/`--region` set them).
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -17,11 +17,19 @@ import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand } from '@aws
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventPublisher, PublishError } from '../../lambdas/events/publisher.js';
+import type { ChangeEvent } from '../../lambdas/events/schema.js';
+import { parseSigningSecretSet, type SigningSecretSet } from '../../lambdas/webhooks/secret.js';
+import { EventSink, WEBHOOK_ENV } from '../local/events-sink.js';
+import { LocalWebhooks } from '../local/webhooks.js';
+import type { TokenSecretRead } from '../../lambdas/auth/token-age.js';
 import { parseTokenSet, type TokenSet } from '../../lambdas/auth/tokens.js';
-import type { ProfileName } from '../../lambdas/connectors/profiles.js';
+import { profileRegistry } from '../../lambdas/connectors/profiles.js';
+import type { ProfileOrigin, ProfileRegistry } from '../../lambdas/connectors/registry.js';
 import { ScimStore } from '../../lambdas/store/store.js';
 import { TABLE } from '../../lambdas/store/table.js';
-import { readCdkConnectors } from '../local/config.js';
+import { readCdkConnectorSetup } from '../local/config.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local.js';
 
 /** An error with the exit code the CLI should end with (see EXIT in cli.ts). */
@@ -37,7 +45,7 @@ export class AdminError extends Error {
 
 export const EXIT = {
   ok: 0,
-  /** Unexpected failure (bug, network). */
+  /** Unexpected failure (bug, network); `check`: a step failed. */
   error: 1,
   /** Bad command line: unknown command/option, missing argument, malformed value or filter. */
   usage: 2,
@@ -45,13 +53,17 @@ export const EXIT = {
   notFound: 3,
   /** AWS credentials missing/expired or access denied. */
   auth: 4,
-  /** Refused on purpose: `token show` on a deployment without `--reveal`. */
+  /** Refused on purpose: `token show` / `webhook secret` on a deployment without `--reveal`. */
   refused: 5,
+  /** Interrupted (Ctrl-C) — `events resync` printed its resume cursor on stdout. */
+  interrupted: 130,
 } as const;
 
 export interface ConnectorRef {
   readonly name: string;
-  readonly profile?: ProfileName;
+  readonly profile?: string;
+  /** Where that profile is declared: `built-in` (lambdas/connectors/profiles) or `configured` (cdk.json `scim:profiles`). */
+  readonly profileSource?: ProfileOrigin;
   readonly tenantUrl?: string;
 }
 
@@ -59,22 +71,58 @@ export interface AdminBackend {
   readonly kind: 'local' | 'deployed';
   /** "stack Scim (eu-west-1)" / "local .scim-local" */
   readonly description: string;
+  /** The cdk.json naming the connectors' profiles (default: the repository's). */
+  readonly cdkJson?: string | undefined;
   connectors(): Promise<ConnectorRef[]>;
   readTokens(connector: string): Promise<TokenSet>;
+  /**
+   * The token secret as stored (value never printed) and when that value was written (Secrets
+   * Manager version creation date, local file modification time): `check` and the token age.
+   */
+  readTokenSecret(connector: string): Promise<TokenSecretRead>;
   writeTokens(connector: string, set: TokenSet): Promise<void>;
   /** Throws AdminError notFound when there is no data to read. */
   store(): Promise<ScimStore>;
   /** Time of the last 2xx/3xx request; undefined when none is known; 'unknown' when it cannot be read. */
   lastSuccess(connector: string): Promise<Date | undefined | 'unknown'>;
+  /** The connector's webhook signing secret; AdminError notFound when the connector has no webhook. */
+  readWebhookSecret(connector: string): Promise<SigningSecretSet>;
+  writeWebhookSecret(connector: string, set: SigningSecretSet): Promise<void>;
+  /** Where a resync's events go: the paths live events take (deployed: the bus; local: events.jsonl and webhooks). */
+  eventTarget(connector: string, o?: { onError?: (message: string) => void }): Promise<EventTarget>;
   close(): Promise<void>;
 }
 
-/** Profiles are not stack outputs: take them from cdk.json when it names the connector. */
-function cdkProfiles(): Map<string, ProfileName> {
+export interface EventTarget {
+  /** "bus Scim-scim-events" / "…/events.jsonl and the webhook https://…" */
+  readonly description: string;
+  /** Sends one batch (≤ 10 events); throws when it could not. */
+  emit(events: ChangeEvent[]): Promise<void>;
+  /** Waits for what is still being delivered (local webhooks), then releases the target. */
+  close(): Promise<void>;
+}
+
+const noWebhook = (connector: string, where: string) =>
+  new AdminError(`connector ${connector} has no webhook in ${where}: add "webhook": {"url": "https://…"} to its entry in scim:connectors (cdk.json) and deploy (or restart npm start)`, EXIT.notFound);
+
+export interface CdkProfiles {
+  /** Connector name → its profile and where that profile is declared. */
+  readonly byConnector: ReadonlyMap<string, { readonly profile: string; readonly profileSource: ProfileOrigin }>;
+  /** Built-in profiles and those of `scim:profiles` (the schemas `users export` reads with). */
+  readonly registry: ProfileRegistry;
+}
+
+/**
+ * Profiles are not stack outputs: take them from cdk.json when it names the connector. An
+ * unreadable or invalid cdk.json leaves every connector without one (built-in profiles only).
+ */
+export function cdkProfiles(cdkJsonPath?: string): CdkProfiles {
   try {
-    return new Map(readCdkConnectors().map((c) => [c.name, c.profile]));
+    const { connectors, profiles } = readCdkConnectorSetup(cdkJsonPath);
+    const byConnector = new Map(connectors.map((c) => [c.name, { profile: c.profile, profileSource: profiles.origin(c.profile) ?? 'built-in' }] as const));
+    return { byConnector, registry: profiles };
   } catch {
-    return new Map();
+    return { byConnector: new Map(), registry: profileRegistry() };
   }
 }
 
@@ -89,10 +137,15 @@ export interface DeployedOptions {
   readonly stack: string;
   readonly region?: string;
   readonly profile?: string;
+  /** The cdk.json naming the connectors' profiles; default the repository's. */
+  readonly cdkJson?: string;
 }
 
 interface StackInfo {
   connectors: Map<string, { tenantUrl?: string; secretArn?: string }>;
+  /** connector → ARN of its webhook signing secret (webhook connectors only). */
+  webhookSecrets: Map<string, string>;
+  eventBusName?: string;
   tableName?: string;
   region: string;
 }
@@ -112,6 +165,10 @@ export class DeployedBackend implements AdminBackend {
     return `stack ${this.o.stack}${this.o.region ? ` (${this.o.region})` : ''}`;
   }
 
+  get cdkJson(): string | undefined {
+    return this.o.cdkJson;
+  }
+
   private stackInfo(): Promise<StackInfo> {
     this.info ??= (async () => {
       const cf = new CloudFormationClient(this.cfg);
@@ -121,6 +178,8 @@ export class DeployedBackend implements AdminBackend {
         if (!stack) throw new AdminError(`stack ${this.o.stack} not found`, EXIT.notFound);
         const connectors = new Map<string, { tenantUrl?: string; secretArn?: string }>();
         let tableName: string | undefined;
+        let eventBusName: string | undefined;
+        const webhookSecrets = new Map<string, string>();
         for (const out of stack.Outputs ?? []) {
           const d = out.Description ?? '';
           const tenant = /^Tenant URL of connector (\S+) /.exec(d);
@@ -128,9 +187,14 @@ export class DeployedBackend implements AdminBackend {
           if (tenant?.[1]) connectors.set(tenant[1], { ...connectors.get(tenant[1]), ...(out.OutputValue ? { tenantUrl: out.OutputValue } : {}) });
           else if (secret?.[1]) connectors.set(secret[1], { ...connectors.get(secret[1]), ...(out.OutputValue ? { secretArn: out.OutputValue } : {}) });
           else if (out.OutputKey === 'TableName') tableName = out.OutputValue;
+          else if (out.OutputKey === 'EventBusName') eventBusName = out.OutputValue;
+          else {
+            const hook = /^Secret holding the webhook signing secret of connector (\S+?):/.exec(d);
+            if (hook?.[1] && out.OutputValue) webhookSecrets.set(hook[1], out.OutputValue);
+          }
         }
         const region = (await cf.config.region()) ?? 'unknown';
-        return { connectors, ...(tableName ? { tableName } : {}), region };
+        return { connectors, webhookSecrets, ...(eventBusName ? { eventBusName } : {}), ...(tableName ? { tableName } : {}), region };
       } catch (e) {
         if (e instanceof AdminError) throw e;
         const err = e as Error;
@@ -146,11 +210,8 @@ export class DeployedBackend implements AdminBackend {
 
   async connectors(): Promise<ConnectorRef[]> {
     const info = await this.stackInfo();
-    const profiles = cdkProfiles();
-    return [...info.connectors].map(([name, c]) => {
-      const profile = profiles.get(name);
-      return { name, ...(profile ? { profile } : {}), ...(c.tenantUrl ? { tenantUrl: c.tenantUrl } : {}) };
-    });
+    const profiles = cdkProfiles(this.o.cdkJson).byConnector;
+    return [...info.connectors].map(([name, c]) => ({ name, ...profiles.get(name), ...(c.tenantUrl ? { tenantUrl: c.tenantUrl } : {}) }));
   }
 
   private async secretArn(connector: string): Promise<string> {
@@ -165,13 +226,56 @@ export class DeployedBackend implements AdminBackend {
   }
 
   async readTokens(connector: string): Promise<TokenSet> {
+    return parseTokenSet((await this.readTokenSecret(connector)).text);
+  }
+
+  async readTokenSecret(connector: string): Promise<TokenSecretRead> {
     const res = await this.sm().send(new GetSecretValueCommand({ SecretId: await this.secretArn(connector) }));
     if (typeof res.SecretString !== 'string') throw new AdminError(`the token secret of ${connector} has no string value`, EXIT.error);
-    return parseTokenSet(res.SecretString);
+    return { text: res.SecretString, ...(res.CreatedDate ? { writtenAt: res.CreatedDate } : {}) };
   }
 
   async writeTokens(connector: string, set: TokenSet): Promise<void> {
     await this.sm().send(new PutSecretValueCommand({ SecretId: await this.secretArn(connector), SecretString: JSON.stringify(set) }));
+  }
+
+  private async webhookSecretArn(connector: string): Promise<string> {
+    const arn = (await this.stackInfo()).webhookSecrets.get(connector);
+    if (!arn) throw noWebhook(connector, this.description);
+    return arn;
+  }
+
+  async readWebhookSecret(connector: string): Promise<SigningSecretSet> {
+    const res = await this.sm().send(new GetSecretValueCommand({ SecretId: await this.webhookSecretArn(connector) }));
+    if (typeof res.SecretString !== 'string') throw new AdminError(`the webhook secret of ${connector} has no string value`, EXIT.error);
+    return parseSigningSecretSet(res.SecretString);
+  }
+
+  async writeWebhookSecret(connector: string, set: SigningSecretSet): Promise<void> {
+    await this.sm().send(new PutSecretValueCommand({ SecretId: await this.webhookSecretArn(connector), SecretString: JSON.stringify(set) }));
+  }
+
+  /** PutEvents on the stack's bus: every rule of the connector (webhooks included) sees the events. */
+  async eventTarget(): Promise<EventTarget> {
+    const info = await this.stackInfo();
+    const busName = info.eventBusName;
+    if (!busName) throw new AdminError(`${this.description} has no EventBusName output (deploy the current version of the stack)`, EXIT.notFound);
+    const client = new EventBridgeClient(this.cfg);
+    const publisher = new EventPublisher({ client, busName });
+    return {
+      description: `event bus ${busName}`,
+      emit: async (events) => {
+        try {
+          await publisher.publish(events);
+        } catch (e) {
+          // The AWS error behind the failed entries (AccessDenied, throttling…) decides the exit code.
+          const first = e instanceof PublishError ? e.failed[0] : undefined;
+          if (first?.errorCode) throw Object.assign(new Error(`${(e as Error).message}${first.errorMessage ? `: ${first.errorMessage}` : ''}`), { name: first.errorCode });
+          throw e;
+        }
+      },
+      close: async () => client.destroy(),
+    };
   }
 
   async store(): Promise<ScimStore> {
@@ -237,6 +341,8 @@ export class DeployedBackend implements AdminBackend {
 
 export interface LocalOptions {
   readonly dir: string;
+  /** The cdk.json naming the connectors' profiles; default the repository's. */
+  readonly cdkJson?: string;
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -285,25 +391,38 @@ export class LocalBackend implements AdminBackend {
     return `local ${this.o.dir}`;
   }
 
+  get cdkJson(): string | undefined {
+    return this.o.cdkJson;
+  }
+
   private tokenFile(connector: string): string {
     return join(this.o.dir, 'tokens', `${connector}.json`);
   }
 
   async connectors(): Promise<ConnectorRef[]> {
-    const profiles = cdkProfiles();
+    const profiles = cdkProfiles(this.o.cdkJson).byConnector;
     const started = readJson<Record<string, { tenantUrl?: string }>>(join(this.o.dir, 'connectors.json'));
     const names = started ? Object.keys(started) : [...profiles.keys()];
     return names.map((name) => {
-      const profile = profiles.get(name);
       const tenantUrl = started?.[name]?.tenantUrl;
-      return { name, ...(profile ? { profile } : {}), ...(tenantUrl ? { tenantUrl } : {}) };
+      return { name, ...profiles.get(name), ...(tenantUrl ? { tenantUrl } : {}) };
     });
   }
 
   async readTokens(connector: string): Promise<TokenSet> {
+    return parseTokenSet((await this.readTokenSecret(connector)).text);
+  }
+
+  async readTokenSecret(connector: string): Promise<TokenSecretRead> {
     const file = this.tokenFile(connector);
     if (!existsSync(file)) throw new AdminError(`no local token for ${connector} (${file}): run npm start once`, EXIT.notFound);
-    return parseTokenSet(readFileSync(file, 'utf8'));
+    return { text: readFileSync(file, 'utf8'), writtenAt: statSync(file).mtime };
+  }
+
+  /** The endpoint `npm start` runs on this data folder (endpoint.json, port answering), if any. */
+  async runningEndpoint(): Promise<{ url: string } | undefined> {
+    const running = readJson<{ url?: string }>(join(this.o.dir, 'endpoint.json'));
+    return running?.url && (await portOpen(running.url)) ? { url: running.url } : undefined;
   }
 
   async writeTokens(connector: string, set: TokenSet): Promise<void> {
@@ -315,6 +434,63 @@ export class LocalBackend implements AdminBackend {
       all[connector] = { ...all[connector], token: set.current };
       writeFileAtomic(file, JSON.stringify(all, null, 2) + '\n');
     }
+  }
+
+  /** connectors.json as `npm start` wrote it (webhook settings and the current secret of webhook connectors). */
+  private started(): Record<string, { tenantUrl?: string; token?: string; webhook?: { url: string; kinds?: string[] }; webhookSecret?: string }> {
+    return readJson(join(this.o.dir, 'connectors.json')) ?? {};
+  }
+
+  private webhookFile(connector: string): string {
+    return join(this.o.dir, 'webhooks', `${connector}.json`);
+  }
+
+  async readWebhookSecret(connector: string): Promise<SigningSecretSet> {
+    const file = this.webhookFile(connector);
+    if (!existsSync(file)) throw noWebhook(connector, `${this.description} (no ${file})`);
+    return parseSigningSecretSet(readFileSync(file, 'utf8'));
+  }
+
+  async writeWebhookSecret(connector: string, set: SigningSecretSet): Promise<void> {
+    writeFileAtomic(this.webhookFile(connector), JSON.stringify(set, null, 2) + '\n');
+    // connectors.json repeats the current secret: keep it true.
+    const file = join(this.o.dir, 'connectors.json');
+    const all = this.started();
+    if (all[connector]) {
+      all[connector] = { ...all[connector], webhookSecret: set.current };
+      writeFileAtomic(file, JSON.stringify(all, null, 2) + '\n');
+    }
+  }
+
+  /**
+   * The local sink: events.jsonl, the connector's webhook (its URL and kinds from connectors.json,
+   * signed with its secret file, the npm start retry schedule) and the SCIM_WEBHOOK_URL tap when
+   * set in this environment. Emitting waits while more than 100 events wait for the webhook
+   * (constant memory); `close` waits until every event is delivered or given up.
+   */
+  async eventTarget(connector: string, o: { onError?: (message: string) => void } = {}): Promise<EventTarget> {
+    const file = join(this.o.dir, 'events.jsonl');
+    const hook = this.started()[connector]?.webhook;
+    const webhooks =
+      hook && existsSync(this.webhookFile(connector))
+        ? new LocalWebhooks({
+            targets: [{ connector, url: hook.url, ...(hook.kinds ? { kinds: hook.kinds } : {}), secrets: () => parseSigningSecretSet(readFileSync(this.webhookFile(connector), 'utf8')) }],
+            ...(o.onError ? { onGiveUp: o.onError } : {}),
+          })
+        : undefined;
+    const tap = process.env[WEBHOOK_ENV];
+    const sink = new EventSink({ file, ...(tap ? { webhookUrl: tap } : {}), ...(o.onError ? { onWebhookError: o.onError } : {}), ...(webhooks ? { webhooks } : {}) });
+    return {
+      description: [file, ...(webhooks ? [`the webhook ${hook!.url}`] : []), ...(tap ? [`${WEBHOOK_ENV} ${tap}`] : [])].join(' and '),
+      emit: async (events) => {
+        await sink.emit(events);
+        await webhooks?.below(connector, 100);
+      },
+      close: async () => {
+        await webhooks?.idle();
+        await webhooks?.stop();
+      },
+    };
   }
 
   async store(): Promise<ScimStore> {

@@ -1,14 +1,15 @@
 /**
- * `scim-admin`: operate connectors without consoles — list them, show/rotate/revoke tokens,
- * list/export users and groups, stats — against a deployed stack or the local endpoint (`--local`).
+ * `scim-admin`: operate connectors without consoles — list them, check a deployment is ready for the
+ * identity providers (./check.ts), show/rotate/revoke tokens, list/export users and groups, stats —
+ * against a deployed stack or the local endpoint (`--local`).
  *
  * Argument parsing is `node:util` `parseArgs`: a handful of commands with a few flags each do not
  * justify a CLI framework dependency (and its supply chain) in a tool that handles tokens; the
  * per-command help and option checks below are all the structure needed.
  *
  * Exit codes (stable, for scripts): see EXIT in ./backend.ts and the README — 0 ok, 1 unexpected
- * error, 2 usage, 3 not found (connector, stack, local data), 4 AWS credentials/permissions,
- * 5 refused (`token show` on a deployment without `--reveal`).
+ * error or a failed `check`, 2 usage, 3 not found (connector, stack, local data), 4 AWS
+ * credentials/permissions, 5 refused (`token show` on a deployment without `--reveal`).
  *
  * Output: results on stdout (tokens alone on a line, so `$(scim-admin token rotate …)` works),
  * everything for humans — notes, progress, errors — on stderr.
@@ -17,13 +18,18 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { schemasFor } from '../../lambdas/connectors/schemas.js';
 import { isScimError } from '../../lambdas/scim/errors.js';
 import type { Filter } from '../../lambdas/scim/filter/ast.js';
 import { parseFilter } from '../../lambdas/scim/filter/parse.js';
-import { AdminError, DeployedBackend, EXIT, LocalBackend, type AdminBackend, type ConnectorRef } from './backend.js';
+import { tokenAge, type TokenAge } from '../../lambdas/auth/token-age.js';
+import { parseTokenSet } from '../../lambdas/auth/tokens.js';
+import { AdminError, cdkProfiles, DeployedBackend, EXIT, LocalBackend, type AdminBackend, type ConnectorRef } from './backend.js';
+import { checkConnectors, renderCheck } from './check.js';
 import { pages, renderTable, writeList, type Format } from './export.js';
 import { DEFAULT_GRACE, parseDuration, previousAlive, revokePrevious, rotate } from './tokens.js';
+import { CursorError, decodeResyncCursor, DEFAULT_RATE_PER_SECOND, encodeResyncCursor, parseRate, parseResyncKinds, RESYNC_KINDS, resync, ResyncError, type ResyncProgress } from './resync.js';
+import { rotateSigningSecret } from './webhooks.js';
+import { signingSecrets } from '../../lambdas/webhooks/secret.js';
 
 export interface CliIO {
   readonly stdout: Writable;
@@ -36,6 +42,8 @@ export interface CliDeps {
   readonly now?: () => Date;
   /** Tests: a backend instead of the one the global options select. */
   readonly backend?: (g: GlobalOptions) => AdminBackend;
+  /** Interrupts a long command (`events resync`) like Ctrl-C does; default: SIGINT. */
+  readonly signal?: AbortSignal;
 }
 
 export interface GlobalOptions {
@@ -59,6 +67,9 @@ const OPTIONS = {
   quiet: { type: 'boolean', short: 'q' },
   reveal: { type: 'boolean' },
   grace: { type: 'string' },
+  kinds: { type: 'string' },
+  rate: { type: 'string' },
+  from: { type: 'string' },
 } as const;
 type OptionName = keyof typeof OPTIONS;
 const GLOBAL: readonly OptionName[] = ['help', 'local', 'dir', 'stack', 'region', 'profile'];
@@ -74,6 +85,8 @@ const GLOBAL_HELP = `Target (every command):
 interface Command {
   readonly path: string;
   readonly args: readonly string[];
+  /** Optional trailing arguments, any number (e.g. `check [connector…]`). */
+  readonly rest?: string;
   readonly options: readonly OptionName[];
   readonly summary: string;
   readonly help: string;
@@ -85,6 +98,7 @@ interface Ctx {
   readonly backend: AdminBackend;
   readonly values: Partial<Record<OptionName, string | boolean>>;
   readonly now: () => Date;
+  readonly signal?: AbortSignal;
 }
 
 const out = (ctx: Ctx, text: string) => void ctx.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -132,8 +146,12 @@ const connectorsCmd: Command = {
   path: 'connectors',
   args: [],
   options: ['format'],
-  summary: 'connectors with profile, Tenant URL, user/group counts, last successful request',
-  help: `Usage: scim-admin connectors [--format table|json]`,
+  summary: 'connectors with profile, Tenant URL, user/group counts, last successful request, token age',
+  help: `Usage: scim-admin connectors [--format table|json]
+PROFILE: the profile cdk.json names for the connector and where it is declared: built-in (shipped
+in lambdas/connectors/profiles) or configured (cdk.json scim:profiles); JSON: profile, profileSource.
+TOKEN AGE: days since the token was set (rotatedAt in the secret, written by token rotate; else when
+the secret's value was last written); "-" when the secret cannot be read.`,
   run: async (ctx) => {
     const f = format(ctx, ['table', 'json'], 'table');
     const list = await ctx.backend.connectors();
@@ -148,13 +166,17 @@ const connectorsCmd: Command = {
     for (const c of list) {
       const counts = store ? await store.repo.counts(c.name) : undefined;
       const last = await ctx.backend.lastSuccess(c.name);
+      const age = await tokenAgeOf(ctx, c.name);
       rows.push({
         name: c.name,
         profile: c.profile ?? null,
+        profileSource: c.profileSource ?? null,
         tenantUrl: c.tenantUrl ?? null,
         users: counts?.users ?? null,
         groups: counts?.groups ?? null,
         lastSuccessfulRequest: last instanceof Date ? last.toISOString() : last === 'unknown' ? 'unknown' : null,
+        tokenAgeDays: age ? Math.floor(age.days) : null,
+        tokenSince: age ? age.since.toISOString() : null,
       });
     }
     if (f === 'json') out(ctx, JSON.stringify(rows, null, 2));
@@ -163,11 +185,75 @@ const connectorsCmd: Command = {
       out(
         ctx,
         renderTable(
-          ['NAME', 'PROFILE', 'TENANT URL', 'USERS', 'GROUPS', 'LAST SUCCESS'],
-          rows.map((r) => [r.name, r.profile ?? '-', r.tenantUrl ?? '-', String(r.users ?? '-'), String(r.groups ?? '-'), r.lastSuccessfulRequest ?? 'never']),
+          ['NAME', 'PROFILE', 'TENANT URL', 'USERS', 'GROUPS', 'LAST SUCCESS', 'TOKEN AGE'],
+          rows.map((r) => [
+            r.name,
+            // Where the profile is declared: lambdas/connectors/profiles (built-in) or cdk.json scim:profiles.
+            r.profile ? `${r.profile} (${r.profileSource ?? 'built-in'})` : '-',
+            r.tenantUrl ?? '-',
+            String(r.users ?? '-'),
+            String(r.groups ?? '-'),
+            r.lastSuccessfulRequest ?? 'never',
+            r.tokenAgeDays === null ? '-' : `${r.tokenAgeDays} d`,
+          ]),
         ),
       );
     return EXIT.ok;
+  },
+};
+
+/** Age of the connector's current token; undefined when the secret cannot be read (never fails the command). */
+async function tokenAgeOf(ctx: Ctx, connector: string): Promise<TokenAge | undefined> {
+  try {
+    const secret = await ctx.backend.readTokenSecret(connector);
+    return tokenAge(parseTokenSet(secret.text), secret.writtenAt, ctx.now());
+  } catch {
+    return undefined;
+  }
+}
+
+const checkCmd: Command = {
+  path: 'check',
+  args: [],
+  rest: 'connector',
+  options: ['format'],
+  summary: 'is it ready for Entra ID / Okta? token secret, SCIM answers, IdP probes, 401s, /Groups (read-only)',
+  help: `Usage: scim-admin check [connector…] [--format table|json]
+Checks every connector (or the ones named) against the deployed endpoint, read-only, in order:
+  1 SECRET   the token secret is readable and has the expected JSON shape
+  2 CONFIG   GET /ServiceProviderConfig with the token → 200 and a SCIM document
+  3 PROBES   Entra ID's Test Connection (GET /Users?filter=userName eq "<random uuid>" → totalResults 0)
+             and Okta's (GET /Users?startIndex=1&count=1 → ListResponse)
+  4 AUTH     no token → 401 with WWW-Authenticate: Bearer; another connector's token → 401
+  5 GROUPS   /Groups answers as the profile says (404 for users-only profiles)
+Table: ✓ with the step's latency, ✗ with a numbered reason below, – not run (an earlier step failed).
+Exit code: 0 when every step of every checked connector passed, 1 otherwise (2, 3, 4 as for every command).`,
+  run: async (ctx, names) => {
+    const f = format(ctx, ['table', 'json'], 'table');
+    const all = await ctx.backend.connectors();
+    const targets: ConnectorRef[] = [];
+    for (const name of new Set(names)) targets.push(await resolveConnector(ctx, name));
+    if (names.length === 0) targets.push(...all);
+    if (targets.length === 0) throw new AdminError(`no connectors in ${ctx.backend.description}`, EXIT.notFound);
+    if (ctx.backend instanceof LocalBackend && !(await ctx.backend.runningEndpoint()))
+      throw new AdminError(`no local endpoint is running on ${ctx.backend.description}: start it (npm start), then check again`, EXIT.notFound);
+    const registry = cdkProfiles(ctx.backend.cdkJson).registry;
+    const report = await checkConnectors(targets, {
+      backend: ctx.backend,
+      all,
+      now: ctx.now,
+      profileOffersGroups: (profile) => {
+        try {
+          return registry.get(profile).offers('Group');
+        } catch {
+          return undefined; // not in this cdk.json: /ResourceTypes decides
+        }
+      },
+      ...(ctx.io.interactive ? { onConnector: (name: string, i: number, n: number) => void ctx.io.stderr.write(`\rchecking ${name} (${i + 1}/${n})…\x1b[K`) } : {}),
+    });
+    if (ctx.io.interactive) ctx.io.stderr.write('\r\x1b[K');
+    out(ctx, f === 'json' ? JSON.stringify(report, null, 2) : renderCheck(report));
+    return report.passed ? EXIT.ok : EXIT.error;
   },
 };
 
@@ -267,7 +353,7 @@ Reads one page at a time (creation order), so any number of ${noun} fits in cons
       const filter = parseFilterOption(ctx);
       const c = await resolveConnector(ctx, name!);
       const store = await ctx.backend.store();
-      const schemas = schemasFor(c.profile ?? 'generic');
+      const schemas = cdkProfiles(ctx.backend.cdkJson).registry.get(c.profile ?? 'generic').schemas;
       const file = str(ctx, 'output');
       const target = file ? createWriteStream(resolve(file), { mode: 0o600 }) : ctx.io.stdout;
       let total = 0;
@@ -357,8 +443,169 @@ Counts come from one pass over the connector's users and groups (one page at a t
   },
 };
 
+// ------------------------------------------------------------------------------- webhooks and events
+
+const webhookSecretCmd: Command = {
+  path: 'webhook secret',
+  args: ['connector'],
+  options: ['reveal', 'format'],
+  summary: 'print the webhook signing secret (local; deployed only with --reveal)',
+  help: `Usage: scim-admin webhook secret <connector> [--reveal] [--format text|json]
+Prints the current signing secret of the connector's webhook on the first line of stdout, and the
+previous one (with its expiry) while deliveries are still signed with it. The receiving app verifies
+the Scim-Signature header with it. Against a deployed stack it is a live credential: --reveal is required.`,
+  run: async (ctx, [name]) => {
+    await resolveConnector(ctx, name!);
+    if (ctx.backend.kind === 'deployed' && !ctx.values.reveal)
+      throw new AdminError(`webhook secret prints a live credential of ${ctx.backend.description}: add --reveal to confirm`, EXIT.refused);
+    const f = format(ctx, ['table', 'json'] as Format[], 'table');
+    const set = await ctx.backend.readWebhookSecret(name!);
+    if (f === 'json') {
+      out(ctx, JSON.stringify(set, null, 2));
+      return EXIT.ok;
+    }
+    out(ctx, set.current);
+    if (set.previous && set.previousExpiresAt) {
+      const alive = signingSecrets(set, ctx.now()).length > 1;
+      note(ctx, `previous secret ${alive ? 'still signs deliveries' : 'expired'} (${set.previousExpiresAt}, ${relative(Date.parse(set.previousExpiresAt) - ctx.now().getTime())})`);
+      if (alive) out(ctx, set.previous);
+    }
+    return EXIT.ok;
+  },
+};
+
+const webhookRotateCmd: Command = {
+  path: 'webhook rotate',
+  args: ['connector'],
+  options: ['grace'],
+  summary: 'new webhook signing secret (printed once); the previous also signs for a grace period',
+  help: `Usage: scim-admin webhook rotate <connector> [--grace 24h]
+Generates a new signing secret for the connector's webhook and prints it once on stdout. Until the
+grace period ends (default ${DEFAULT_GRACE}; 90s, 30m, 12h, 7d; 0 = at once) every delivery carries two
+signatures (v1= with the new and with the previous secret), so the receiving app can switch to the
+new secret at any time within it. Deployed: deliveries use the new secret within a minute (cache).`,
+  run: async (ctx, [name]) => {
+    const graceText = str(ctx, 'grace') ?? DEFAULT_GRACE;
+    const grace = parseDuration(graceText);
+    if (grace === undefined) throw new AdminError(`--grace must look like 90s, 30m, 24h, 7d or 0 (got ${graceText})`, EXIT.usage);
+    await resolveConnector(ctx, name!);
+    const now = ctx.now();
+    const next = rotateSigningSecret(await ctx.backend.readWebhookSecret(name!), grace, now);
+    await ctx.backend.writeWebhookSecret(name!, next);
+    out(ctx, next.current);
+    note(
+      ctx,
+      `Rotated the webhook signing secret of ${name} (${ctx.backend.description}). Give the new secret to the receiving app.\n` +
+        (next.previousExpiresAt
+          ? `Deliveries are signed with both secrets until ${next.previousExpiresAt} (${graceText}).`
+          : 'The previous secret no longer signs deliveries (grace 0): the receiving app must use the new one now.'),
+    );
+    return EXIT.ok;
+  },
+};
+
+const eventsResyncCmd: Command = {
+  path: 'events resync',
+  args: ['connector'],
+  options: ['kinds', 'rate', 'from', 'quiet'],
+  summary: 'emit user/group/member.snapshot events of every resource (consumers catch up)',
+  help: `Usage: scim-admin events resync <connector> [--kinds ${RESYNC_KINDS.join(',')}] [--rate N/s] [--from <cursor>] [--quiet]
+Reads the connector's users, groups and memberships page by page and emits one user.snapshot or
+group.snapshot event per resource (groups without members) and one member.snapshot per membership,
+through the paths live events take: deployed, the event bus (every rule of the connector, its
+webhook included); --local, .scim-local/events.jsonl and the connector's webhook. Consumers apply
+snapshots as upserts (and ignore a version older than what they hold).
+  --kinds   what to emit (default all: ${RESYNC_KINDS.join(',')}); members = member.snapshot
+  --rate    events per second at most (default ${DEFAULT_RATE_PER_SECOND}/s)
+  --from    continue an interrupted run: the cursor it printed
+Progress goes to stderr. Ctrl-C stops after the batch in flight and prints the resume cursor on
+stdout (exit 130); so does a failure (then its exit code).`,
+  run: async (ctx, [name]) => {
+    const rateText = str(ctx, 'rate');
+    const rate = rateText === undefined ? DEFAULT_RATE_PER_SECOND : parseRate(rateText);
+    if (rate === undefined) throw new AdminError(`--rate must be events per second like 50/s (at most 10000/s, got ${rateText})`, EXIT.usage);
+    let kinds;
+    let from;
+    try {
+      kinds = parseResyncKinds(str(ctx, 'kinds') ?? RESYNC_KINDS.join(','));
+      const fromText = str(ctx, 'from');
+      if (fromText !== undefined) from = decodeResyncCursor(fromText);
+    } catch (e) {
+      if (e instanceof CursorError) throw new AdminError(e.message.startsWith('--') ? e.message : `--from: ${e.message}`, EXIT.usage);
+      throw e;
+    }
+    if (from && str(ctx, 'kinds') !== undefined && from.kinds.join(',') !== kinds.join(','))
+      throw new AdminError(`--kinds ${kinds.join(',')} differs from the interrupted run's (${from.kinds.join(',')}): drop --kinds to continue it`, EXIT.usage);
+    if (from?.phase === 'done') {
+      note(ctx, 'that cursor marks a finished resync: nothing to continue');
+      return EXIT.ok;
+    }
+    const c = await resolveConnector(ctx, name!);
+    const store = await ctx.backend.store();
+    const counts = await store.repo.counts(c.name);
+    const target = await ctx.backend.eventTarget(c.name, { onError: (m) => note(ctx, m) });
+    const quiet = ctx.values.quiet === true;
+    const want = from?.kinds ?? kinds;
+    note(ctx, `${from ? 'continuing the' : 'starting a'} resync of ${c.name} (${want.join(', ')}) to ${target.description}, at most ${rate}/s`);
+    let lastLine = 0;
+    const line = (p: Readonly<ResyncProgress>) =>
+      `${want.includes('users') ? `users ${p.users}/${counts.users}, ` : ''}${want.includes('groups') ? `groups ${p.groups}/${counts.groups}, ` : ''}${want.includes('members') ? `memberships ${p.members}, ` : ''}${p.events} events`;
+    const onProgress = (p: Readonly<ResyncProgress>) => {
+      if (quiet) return;
+      if (ctx.io.interactive) ctx.io.stderr.write(`\r${line(p)}\x1b[K`);
+      else if (Date.now() - lastLine > 2000) {
+        lastLine = Date.now();
+        note(ctx, line(p));
+      }
+    };
+    // Ctrl-C: stop after the batch in flight and print the cursor (a second Ctrl-C is Node's default).
+    const stop = new AbortController();
+    const onSigint = () => stop.abort();
+    if (!ctx.signal) process.once('SIGINT', onSigint);
+    ctx.signal?.addEventListener('abort', onSigint, { once: true });
+    if (ctx.signal?.aborted) stop.abort();
+    const resume = (cursor: Parameters<typeof encodeResyncCursor>[0]) => {
+      const text = encodeResyncCursor(cursor);
+      out(ctx, text);
+      note(ctx, `resume with: scim-admin${ctx.backend.kind === 'local' ? ' --local' : ''} events resync ${c.name} --from ${text}`);
+    };
+    try {
+      const r = await resync({
+        store,
+        connector: c.name,
+        kinds,
+        ratePerSecond: rate,
+        emit: (events) => target.emit(events),
+        ...(from ? { from } : {}),
+        signal: stop.signal,
+        onProgress,
+      });
+      if (ctx.io.interactive && !quiet) ctx.io.stderr.write('\r\x1b[K');
+      await target.close();
+      if (!r.completed) {
+        note(ctx, `resync of ${c.name} interrupted after ${r.progress.events} events (${line(r.progress)}).`);
+        resume(r.cursor);
+        return EXIT.interrupted;
+      }
+      note(ctx, `resync of ${c.name} done: ${r.progress.users} user.snapshot, ${r.progress.groups} group.snapshot, ${r.progress.members} member.snapshot events (run ${r.runId}) to ${target.description}`);
+      return EXIT.ok;
+    } catch (e) {
+      if (e instanceof ResyncError) {
+        await target.close().catch(() => undefined);
+        note(ctx, `resync of ${c.name} stopped after ${e.progress.events} events: ${e.message}`);
+        resume(e.cursor);
+        throw e.cause;
+      }
+      throw e;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+  },
+};
+
 export const COMMANDS: readonly Command[] = [
   connectorsCmd,
+  checkCmd,
   tokenShow,
   tokenRotate,
   tokenRevoke,
@@ -366,20 +613,25 @@ export const COMMANDS: readonly Command[] = [
   listCommand('User', 'export'),
   listCommand('Group', 'list'),
   statsCmd,
+  webhookSecretCmd,
+  webhookRotateCmd,
+  eventsResyncCmd,
 ];
 
 export function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => `${c.path} ${c.args.map((a) => `<${a}>`).join(' ')}`.length));
+  const synopsis = (c: Command) => [c.path, ...c.args.map((a) => `<${a}>`), ...(c.rest ? [`[${c.rest}…]`] : [])].join(' ');
+  const width = Math.max(...COMMANDS.map((c) => synopsis(c).length));
   return [
     'Usage: scim-admin [--local | --stack <name> --region <r> --profile <p>] <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${`${c.path} ${c.args.map((a) => `<${a}>`).join(' ')}`.padEnd(width)}  ${c.summary}`),
+    ...COMMANDS.map((c) => `  ${synopsis(c).padEnd(width)}  ${c.summary}`),
     '',
     GLOBAL_HELP,
     '',
-    'Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not found (connector/stack/local data),',
-    '            4 AWS credentials or permissions, 5 refused (token show without --reveal).',
+    'Exit codes: 0 ok, 1 unexpected error or a failed check, 2 usage, 3 not found (connector/stack/local data),',
+    '            4 AWS credentials or permissions, 5 refused (token show / webhook secret without --reveal),',
+    '            130 interrupted (events resync: the resume cursor is on stdout).',
     'Run `scim-admin <command> --help` for a command\'s options.',
   ].join('\n');
 }
@@ -440,7 +692,7 @@ export async function run(argv: readonly string[], io: CliIO, deps: CliDeps = {}
     return EXIT.usage;
   };
   if (args.length < cmd.args.length) return usage(`missing <${cmd.args[args.length]}>`);
-  if (args.length > cmd.args.length) return usage(`unexpected argument "${args[cmd.args.length]}"`);
+  if (args.length > cmd.args.length && !cmd.rest) return usage(`unexpected argument "${args[cmd.args.length]}"`);
   const foreign = (Object.keys(values) as OptionName[]).filter((k) => !GLOBAL.includes(k) && !cmd.options.includes(k));
   if (foreign.length > 0) return usage(`${foreign.map((k) => `--${k}`).join(', ')} does not apply to "${cmd.path}"`);
   if (values.local && (values.stack || values.region || values.profile)) return usage('--local cannot be combined with --stack, --region or --profile');
@@ -454,7 +706,7 @@ export async function run(argv: readonly string[], io: CliIO, deps: CliDeps = {}
   };
   const backend = deps.backend?.(g) ?? (g.local ? new LocalBackend({ dir: g.dir }) : new DeployedBackend(g));
   try {
-    return await cmd.run({ io, backend, values, now: deps.now ?? (() => new Date()) }, args);
+    return await cmd.run({ io, backend, values, now: deps.now ?? (() => new Date()), ...(deps.signal ? { signal: deps.signal } : {}) }, args);
   } catch (e) {
     if (e instanceof AdminError) {
       err(e.message);
@@ -468,6 +720,11 @@ export async function run(argv: readonly string[], io: CliIO, deps: CliDeps = {}
     if (name === 'ResourceNotFoundException') {
       err(`not found: ${(e as Error).message}`);
       return EXIT.notFound;
+    }
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || name === 'TimeoutError') {
+      err(`cannot reach AWS (${(e as Error).message}): check the network connection and --region`);
+      return EXIT.error;
     }
     err(`${name || 'Error'}: ${(e as Error)?.message ?? String(e)}`);
     return EXIT.error;

@@ -11,24 +11,31 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { makeAuthorizer } from '../../lambdas/auth/authorizer.js';
 import { CachedTokenSource } from '../../lambdas/auth/token-source.js';
 import type { ConnectorConfig } from '../../lambdas/connectors/config.js';
+import { profileRegistry } from '../../lambdas/connectors/profiles.js';
+import type { ProfileRegistry } from '../../lambdas/connectors/registry.js';
 import { connectorStoreOptions, createHandlers, documentClient } from '../../lambdas/http/app.js';
 import { RequestLog } from '../../lambdas/http/request-log.js';
 import { ScimStore } from '../../lambdas/store/store.js';
 import { createTableInput, TABLE, timeToLiveInput, type TableOptions } from '../../lambdas/store/table.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
-import { startGateway, type Gateway, type ProxyHandler } from './gateway.js';
+import { startGateway, type Gateway, type GatewayOptions, type ProxyHandler } from './gateway.js';
 import type { HandlerName } from '../../lambdas/http/routes.js';
 import { ensureToken, FileTokenSource } from './token-files.js';
+import { ensureCursorKeyFile, fileCursorKey, newCursorKey } from './cursor-key-file.js';
+import { ensureWebhookSecret, readWebhookSecret } from './webhook-secrets.js';
+import { LocalWebhooks } from './webhooks.js';
 import { EventSink } from './events-sink.js';
 import { StreamTail } from './stream-tail.js';
 
 export interface LocalEndpointOptions {
   readonly connectors: readonly ConnectorConfig[];
+  /** Built-in and configured profiles (bin/local/config.ts); default: the built-in ones. */
+  readonly profiles?: ProfileRegistry;
   /** Local state folder (tokens, DynamoDB data, endpoint.json). Default `$SCIM_LOCAL_DIR` or `.scim-local`. */
   readonly dir?: string;
   /** Default 8080; 0 = ephemeral. */
   readonly port?: number;
-  /** Throwaway DynamoDB Local (no data folder). */
+  /** Throwaway DynamoDB Local (no data folder) and a fresh cursor key that is never written. */
   readonly inMemory?: boolean;
   /** Use this DynamoDB endpoint instead of starting DynamoDB Local (e2e tests share one). */
   readonly dynamodbEndpoint?: string;
@@ -38,11 +45,21 @@ export interface LocalEndpointOptions {
   /** Powertools log level for the handlers; default `WARN`. INFO and DEBUG also print each request's provisioning line. */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   readonly onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
+  /** `scim:allowedSourceCidrs`: the source-address fence of connectors without their own list (bin/local/source-fence.ts). */
+  readonly defaultAllowedSourceCidrs?: readonly string[];
+  /** Tests only: the client address the gateway's fence sees (see GatewayOptions.clientAddress). */
+  readonly clientAddress?: GatewayOptions['clientAddress'];
   /**
    * Change events (`npm start`): tail the table's stream through the production mapping into a
    * JSON-lines file and, optionally, a webhook (bin/local/events-sink.ts). Off unless given.
    */
-  readonly events?: { readonly file: string; readonly webhookUrl?: string; readonly onError?: (message: string) => void };
+  readonly events?: {
+    readonly file: string;
+    readonly webhookUrl?: string;
+    readonly onError?: (message: string) => void;
+    /** Webhook retry delays (ms) of the connectors' signed deliveries; default 1, 2, 5, 10, 30 s (tests: shorter). */
+    readonly webhookDelaysMs?: readonly number[];
+  };
   /**
    * Hooks for the benchmarks (test/bench): see the DynamoDB client the handlers use (to add a
    * metering middleware) and wrap each handler (per-request context and timing). Not for `npm start`.
@@ -58,6 +75,10 @@ export interface LocalEndpointOptions {
 export interface ConnectorEndpoint {
   readonly tenantUrl: string;
   readonly token: string;
+  /** The connector's `webhook` setting (webhook connectors only). */
+  readonly webhook?: { readonly url: string; readonly kinds?: readonly string[] };
+  /** The current webhook signing secret (`.scim-local/webhooks/<connector>.json`; webhook connectors only). */
+  readonly webhookSecret?: string;
 }
 
 export interface LocalEndpoint {
@@ -71,6 +92,8 @@ export interface LocalEndpoint {
   readonly gateway: Gateway;
   /** The change events file, when `events` was given. */
   readonly eventsFile?: string;
+  /** The webhook connectors' deliveries, when `events` was given and a connector has a webhook. */
+  readonly webhooks?: LocalWebhooks;
   stop(): Promise<void>;
 }
 
@@ -127,11 +150,32 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     await ensureTable(client, tableName, { streams: options.events !== undefined });
     client.destroy();
 
+    // Webhook signing secrets (token-file shape, mode 0600), created on first use.
+    const webhookDir = join(dir, 'webhooks');
+    const webhookConnectors = options.connectors.filter((c) => c.webhook !== undefined);
+    for (const c of webhookConnectors) ensureWebhookSecret(webhookDir, c.name);
+    let webhooks: LocalWebhooks | undefined;
+
     if (options.events) {
+      if (webhookConnectors.length > 0) {
+        webhooks = new LocalWebhooks({
+          targets: webhookConnectors.map((c) => ({
+            connector: c.name,
+            url: c.webhook!.url,
+            ...(c.webhook!.kinds ? { kinds: c.webhook!.kinds } : {}),
+            secrets: () => readWebhookSecret(webhookDir, c.name),
+          })),
+          ...(options.events.webhookDelaysMs ? { delaysMs: options.events.webhookDelaysMs } : {}),
+          ...(options.events.onError ? { onGiveUp: options.events.onError } : {}),
+        });
+        const w = webhooks;
+        stops.unshift(() => w.stop());
+      }
       const sink = new EventSink({
         file: options.events.file,
         ...(options.events.webhookUrl ? { webhookUrl: options.events.webhookUrl } : {}),
         ...(options.events.onError ? { onWebhookError: options.events.onError } : {}),
+        ...(webhooks ? { webhooks } : {}),
       });
       const onError = options.events.onError;
       const tail = new StreamTail({
@@ -158,11 +202,14 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     // The deployed handlers' per-request line (with its EMF metric) goes to stdout at INFO or DEBUG, as in Lambda.
     const requestLog =
       options.instrument?.requestLog ?? (logLevel === 'INFO' || logLevel === 'DEBUG' ? (handler: HandlerName) => new RequestLog({ handler }) : undefined);
+    const profiles = options.profiles ?? profileRegistry();
     const doc = documentClient(endpoint);
     stops.push(async () => doc.destroy());
     options.instrument?.documentClient?.(doc);
-    const store = new ScimStore({ doc, tableName, connectorOptions: connectorStoreOptions(options.connectors) });
-    const created: Record<HandlerName, ProxyHandler> = createHandlers({ connectors: options.connectors, store, logger, ...(requestLog ? { requestLog } : {}) });
+    // Paging cursors' signing key: `<dir>/cursor-key`, reused across restarts (bin/local/cursor-key-file.ts).
+    const cursorSecret = options.inMemory ? newCursorKey() : fileCursorKey(ensureCursorKeyFile(dir));
+    const store = new ScimStore({ doc, tableName, connectorOptions: connectorStoreOptions(options.connectors, profiles), cursorSecret });
+    const created: Record<HandlerName, ProxyHandler> = createHandlers({ connectors: options.connectors, profiles, store, logger, ...(requestLog ? { requestLog } : {}) });
     const wrap = options.instrument?.handler;
     const handlers: Record<HandlerName, ProxyHandler> = wrap
       ? { users: wrap('users', created.users), groups: wrap('groups', created.groups), discovery: wrap('discovery', created.discovery) }
@@ -178,6 +225,8 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       authorizer: (event) => authorizer(event),
       port: options.port ?? 8080,
       ...(options.authorizerTtlSeconds !== undefined ? { authorizerTtlSeconds: options.authorizerTtlSeconds } : {}),
+      ...(options.defaultAllowedSourceCidrs ? { defaultAllowedSourceCidrs: options.defaultAllowedSourceCidrs } : {}),
+      ...(options.clientAddress ? { clientAddress: options.clientAddress } : {}),
       onRequest: (line) => {
         activity.record(line);
         options.onRequest?.(line);
@@ -187,7 +236,11 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
 
     const connectors: Record<string, ConnectorEndpoint> = {};
     for (const c of options.connectors) {
-      connectors[c.name] = { tenantUrl: `${gateway.url}/${c.name}/${c.basePath}`, token: tokens[c.name] as string };
+      connectors[c.name] = {
+        tenantUrl: `${gateway.url}/${c.name}/${c.basePath}`,
+        token: tokens[c.name] as string,
+        ...(c.webhook ? { webhook: c.webhook, webhookSecret: readWebhookSecret(webhookDir, c.name).current } : {}),
+      };
     }
     const connectorsFile = join(dir, 'connectors.json');
     writeFileSync(connectorsFile, JSON.stringify(connectors, null, 2) + '\n', { mode: 0o600 });
@@ -206,6 +259,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       tableName,
       gateway,
       ...(options.events ? { eventsFile: options.events.file } : {}),
+      ...(webhooks ? { webhooks } : {}),
       stop: async () => {
         if (stopped) return;
         stopped = true;

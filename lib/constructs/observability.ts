@@ -11,6 +11,8 @@
  *    metric is useless for alarms: every rejected token is a thrown `Unauthorized`);
  *  - provisioning operations: the EMF metrics in the handlers' request lines, names and
  *    dimensions from the shared module lambdas/http/metric-names.ts;
+ *  - token age: `TokenAgeDays` per connector, published once a day by the token-age check
+ *    (lib/constructs/token-age.ts, lambdas/handlers/token-age.ts);
  *  - Lambda and DynamoDB service metrics.
  */
 import { Aws, Duration, Fn, Stack } from 'aws-cdk-lib';
@@ -31,6 +33,8 @@ import {
   REQUEST_COUNTS,
   SERVICE_NAME,
 } from '../../lambdas/http/metric-names.js';
+import { TOKEN_AGE_METRIC } from '../../lambdas/auth/token-age.js';
+import { DEFAULT_TOKEN_MAX_AGE_DAYS } from '../config.js';
 
 export interface ObservedConnector {
   readonly name: string;
@@ -54,6 +58,8 @@ export interface ObservabilityProps {
   readonly accessLogGroup: logs.ILogGroup;
   readonly alarmEmails: readonly string[];
   readonly idleAlarmHours: number;
+  /** A connector token older than this (days) raises the connector's token-age alarm; default 365. */
+  readonly tokenMaxAgeDays?: number;
 }
 
 /** The 5XX share of a connector's requests (percent over 5 minutes) that raises the alarm. */
@@ -72,6 +78,7 @@ export class Observability extends Construct {
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     const stackName = Stack.of(this).stackName;
+    const tokenMaxAgeDays = props.tokenMaxAgeDays ?? DEFAULT_TOKEN_MAX_AGE_DAYS;
 
     // ---- alarm topic ---------------------------------------------------------------------------
     this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: `${stackName} SCIM alarms`, enforceSSL: true });
@@ -138,6 +145,13 @@ export class Observability extends Construct {
       const clientErrors = api('4XXError', { statistic: 'Sum', period: FIVE_MINUTES, label: '4XX' });
       const serverErrors = api('5XXError', { statistic: 'Sum', period: FIVE_MINUTES, label: '5XX' });
       const connectorDims = { [CONNECTOR_DIMENSION]: c.name };
+      const tokenAge = new cloudwatch.Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: TOKEN_AGE_METRIC,
+        dimensionsMap: { service: SERVICE_NAME, ...connectorDims },
+        statistic: 'Maximum',
+        period: Duration.days(1),
+      });
       const emf = (metricName: string, label: string) =>
         new cloudwatch.Metric({
           namespace: METRIC_NAMESPACE,
@@ -194,10 +208,32 @@ export class Observability extends Construct {
         }),
         new cloudwatch.GraphWidget({
           title: `${c.name} — unknown member ids ignored, storage configuration errors`,
-          width: 24,
+          width: 16,
           height: 4,
           left: [emf(REQUEST_COUNTS.membersIgnored, 'member ids ignored')],
           right: [emf(REQUEST_COUNTS.configurationErrors, 'configuration errors (500)')],
+        }),
+        new cloudwatch.SingleValueWidget({
+          title: `${c.name} — token age (days; alarm over ${tokenMaxAgeDays})`,
+          width: 8,
+          height: 4,
+          sparkline: true,
+          setPeriodToTimeRange: false,
+          metrics: [tokenAge.with({ label: 'token age (days)' })],
+        }),
+      );
+
+      // Nobody rotates a token that works: say so before an auditor (or a leak) does.
+      alarm(
+        new cloudwatch.Alarm(this, `TokenAge-${c.name}`, {
+          alarmName: `${stackName}-${c.name}-token-age`,
+          alarmDescription: `Connector ${c.name}: its token is older than ${tokenMaxAgeDays} days (scim:tokenMaxAgeDays), counted from rotatedAt in the token secret, else from when the secret's value was last written. Rotate it without a provisioning gap: npx scim-admin token rotate ${c.name}, paste the new token into the identity provider, then npx scim-admin check ${c.name}. The alarm clears at the next daily check (06:00 UTC).`,
+          metric: tokenAge,
+          threshold: tokenMaxAgeDays,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          // One datapoint a day: a missed run keeps the last state (the check's own alarm reports it).
+          treatMissingData: cloudwatch.TreatMissingData.IGNORE,
         }),
       );
 

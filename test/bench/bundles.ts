@@ -13,11 +13,11 @@ import { build, type BuildOptions } from 'esbuild';
 import { ENV_CREDENTIALS_MODULE } from '../../lib/constructs/scim-function.js';
 import { median } from './support/stats.js';
 
-export const FUNCTIONS = ['users', 'groups', 'authorizer', 'discovery'] as const;
+export const FUNCTIONS = ['users', 'groups', 'authorizer', 'discovery', 'token-age', 'webhooks'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 /** Targets from the issue (KiB of minified JavaScript). */
-export const SIZE_TARGETS_KIB: Record<FunctionName, number> = { users: 380, groups: 380, authorizer: 310, discovery: 30 };
+export const SIZE_TARGETS_KIB: Record<FunctionName, number> = { users: 380, groups: 380, authorizer: 310, discovery: 30, 'token-age': 200, webhooks: 200 };
 export const COLD_IMPORT_TARGET_MS: Partial<Record<FunctionName, number>> = { users: 55, groups: 55 };
 
 /**
@@ -25,9 +25,20 @@ export const COLD_IMPORT_TARGET_MS: Partial<Record<FunctionName, number>> = { us
  * the issue's targets for users/groups/authorizer (measured 343 / 343 / 210 KiB). Discovery
  * measures 54 KiB against a 30 KiB target: our schema documents (27 KiB, every profile's
  * extensions) and the Powertools logger (17 KiB + commons 4) are nearly all of it, and its cold
- * import is ~13–18 ms; the budget is the measured size plus ~5 %.
+ * import is ~13–18 ms; the budget is the measured size plus ~5 %. The daily token-age check
+ * (Secrets Manager client, Powertools logger and metrics, no zod) measures 199 KiB against a
+ * 200 KiB target; its budget is the measured size plus ~5 %.
  */
-export const BUNDLE_BUDGET_BYTES: Record<FunctionName, number> = { users: 380 * 1024, groups: 380 * 1024, authorizer: 310 * 1024, discovery: 56 * 1024 };
+export const BUNDLE_BUDGET_BYTES: Record<FunctionName, number> = {
+  users: 380 * 1024,
+  groups: 380 * 1024,
+  authorizer: 310 * 1024,
+  discovery: 56 * 1024,
+  'token-age': 210 * 1024,
+  // Webhook delivery (lambdas/handlers/webhooks.ts): SQS + Secrets Manager clients, no Powertools,
+  // no zod; measured 198 KiB, budget the measured size plus ~5 % like token-age.
+  webhooks: 210 * 1024,
+};
 
 /** Same text as REQUIRE_SHIM in lib/constructs/scim-function.ts (checked by test/infra/bundle-size.test.ts). */
 export const REQUIRE_SHIM = "import { createRequire as __scimCreateRequire } from 'node:module'; const require = __scimCreateRequire(import.meta.url);";
@@ -99,6 +110,9 @@ const COLD_ENV = {
   SCIM_CONNECTORS: '[{"name":"default"}]',
   SCIM_TABLE_NAME: 'scim',
   SCIM_TOKEN_SECRETS: '{"default":"Scim/default/token"}',
+  SCIM_CURSOR_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:Scim/cursor-key-AbCdEf',
+  SCIM_WEBHOOKS: '{"default":"https://hooks.example.com/scim"}',
+  SCIM_WEBHOOK_SECRET_TEMPLATE: 'Scim/{connector}/webhook',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   POWERTOOLS_METRICS_NAMESPACE: 'Scim',
   POWERTOOLS_SERVICE_NAME: 'scim',

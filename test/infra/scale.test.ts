@@ -80,18 +80,20 @@ describe('more than 10 connectors', () => {
   });
 
   it('the functions are shared: one invoke permission per function and API', () => {
-    // users, groups, discovery, authorizer + the change-events publisher (no API permission) and the
-    // purge sweeper (one EventBridge permission, test/infra/purge-sweeper.test.ts)
-    s.template.resourceCountIs('AWS::Lambda::Function', 6);
-    expect(resourcesOfType(s, 'AWS::Lambda::Function', 'all')).toHaveLength(6);
+    // users, groups, discovery, authorizer + the change-events publisher (no API permission), the
+    // purge sweeper and the token-age check (one EventBridge permission each,
+    // test/infra/purge-sweeper.test.ts, test/infra/token-age.test.ts)
+    s.template.resourceCountIs('AWS::Lambda::Function', 7);
+    expect(resourcesOfType(s, 'AWS::Lambda::Function', 'all')).toHaveLength(7);
     expect(resourcesOfType(s, 'AWS::Lambda::Permission', 'all').filter(([, p]) => p.Principal === 'apigateway.amazonaws.com')).toHaveLength(4 * 3);
-    expect(resourcesOfType(s, 'AWS::Lambda::Permission', 'all')).toHaveLength(4 * 3 + 1);
+    expect(resourcesOfType(s, 'AWS::Lambda::Permission', 'all')).toHaveLength(4 * 3 + 2);
   });
 
   it('every connector still has its secret, alarms and dashboard row', () => {
-    expect(resourcesOfType(s, 'AWS::SecretsManager::Secret')).toHaveLength(NAMES.length);
+    // one token per connector, plus the stack's one cursor key
+    expect(resourcesOfType(s, 'AWS::SecretsManager::Secret')).toHaveLength(NAMES.length + 1);
     const alarms = resourcesOfType(s, 'AWS::CloudWatch::Alarm').map(([, p]) => String(p.AlarmName));
-    for (const n of NAMES) expect(alarms).toEqual(expect.arrayContaining([`Scim-${n}-5xx-rate`, `Scim-${n}-no-successful-request`]));
+    for (const n of NAMES) expect(alarms).toEqual(expect.arrayContaining([`Scim-${n}-5xx-rate`, `Scim-${n}-no-successful-request`, `Scim-${n}-token-age`]));
     const [, dash] = resourcesOfType(s, 'AWS::CloudWatch::Dashboard')[0]!;
     const body = flattenJoin(dash.DashboardBody);
     // app-21..23 are served by the third API: their metrics carry its ApiName.

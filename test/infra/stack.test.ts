@@ -7,10 +7,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TOKEN_AGE_METRIC } from '../../lambdas/auth/token-age.js';
 import { TOKEN_SECRETS_ENV } from '../../lambdas/auth/token-source.js';
 import { parseConnectors } from '../../lambdas/connectors/config.js';
 import { CONNECTORS_ENV } from '../../lambdas/connectors/deployed.js';
 import { TABLE_NAME_ENV } from '../../lambdas/http/app.js';
+import { CURSOR_KEY_SECRET_ENV } from '../../lambdas/http/cursor-key.js';
 import { METRIC_NAMESPACE, PROVISIONING_METRICS, DERIVED_METRICS, REQUEST_COUNTS, SERVICE_NAME } from '../../lambdas/http/metric-names.js';
 import { ROUTES } from '../../lambdas/http/routes.js';
 import { SCIM_ERROR_SCHEMA } from '../../lambdas/scim/errors.js';
@@ -167,9 +169,10 @@ describe('routes', () => {
   });
 
   it('one invoke permission per handler and API, none per method', () => {
-    // The purge sweeper's one permission is EventBridge's (test/infra/purge-sweeper.test.ts).
-    const sweeperId = logicalId(s.stack, s.stack.purgeSweeper.sweeper.function);
-    const perms = resourcesOfType(s, 'AWS::Lambda::Permission').filter(([, p]) => !JSON.stringify(p.FunctionName).includes(`"${sweeperId}"`));
+    // The purge sweeper's and the token-age check's one permission each is EventBridge's
+    // (test/infra/purge-sweeper.test.ts, test/infra/token-age.test.ts).
+    const scheduled = [s.stack.purgeSweeper.sweeper.function, s.stack.tokenAge.checker.function].map((f) => logicalId(s.stack, f));
+    const perms = resourcesOfType(s, 'AWS::Lambda::Permission').filter(([, p]) => !scheduled.some((id) => JSON.stringify(p.FunctionName).includes(`"${id}"`)));
     const byFunction = new Map<string, number>();
     for (const [, p] of perms) {
       const fn = JSON.stringify(p.FunctionName).match(/"([A-Za-z0-9]+)","Arn"/)?.[1] ?? '';
@@ -196,12 +199,17 @@ describe('functions', () => {
     }
   });
 
-  it('users and groups get the table name', () => {
+  it('users and groups get the table name and the cursor key secret ARN', () => {
     const tableId = logicalId(s.stack, s.stack.table.table);
     for (const name of ['users', 'groups'] as const) {
       const env = (s.json.Resources[fnId(name)]!.Properties!.Environment as { Variables: Json }).Variables;
       expect(env[TABLE_NAME_ENV]).toEqual({ Ref: tableId });
+      expect(env[CURSOR_KEY_SECRET_ENV]).toEqual({ Ref: logicalId(s.stack, s.stack.cursorKey) });
       expect(env[TOKEN_SECRETS_ENV]).toBeUndefined();
+    }
+    for (const name of ['authorizer', 'discovery'] as const) {
+      const env = (s.json.Resources[fnId(name)]!.Properties!.Environment as { Variables: Json }).Variables;
+      expect(env[CURSOR_KEY_SECRET_ENV], name).toBeUndefined();
     }
   });
 
@@ -211,8 +219,13 @@ describe('functions', () => {
 });
 
 describe('least privilege', () => {
-  const secretIds = () => resourcesOfType(s, 'AWS::SecretsManager::Secret').map(([id]) => id);
+  const cursorKeyId = () => logicalId(s.stack, s.stack.cursorKey);
+  const tokenSecretIds = () => s.stack.connectors.map((c) => logicalId(s.stack, c.secret));
   const tableId = () => logicalId(s.stack, s.stack.table.table);
+
+  it('the stack holds exactly the token secrets and the cursor key', () => {
+    expect(resourcesOfType(s, 'AWS::SecretsManager::Secret').map(([id]) => id).sort()).toEqual([...tokenSecretIds(), cursorKeyId()].sort());
+  });
 
   it('the authorizer reads exactly the connector secrets and cannot touch the table', () => {
     const st = roleStatements(s, roleId('authorizer'));
@@ -222,18 +235,24 @@ describe('least privilege', () => {
     const secretStatements = st.filter((x) => actionsOf([x]).some((a) => a.startsWith('secretsmanager:')));
     expect(new Set(actionsOf(secretStatements))).toEqual(new Set(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']));
     const granted = secretStatements.map((x) => (x.Resource as { Ref: string }).Ref).sort();
-    expect(granted).toEqual(secretIds().sort());
+    expect(granted).toEqual(tokenSecretIds().sort());
+    expect(JSON.stringify(st)).not.toContain(cursorKeyId());
   });
 
-  it('users and groups use the table and cannot read secrets', () => {
+  it('users and groups use the table and cannot read any secret but the cursor key', () => {
     for (const name of ['users', 'groups'] as const) {
       const st = roleStatements(s, roleId(name));
       const actions = actionsOf(st);
-      expect(actions.some((a) => a.startsWith('secretsmanager:')), name).toBe(false);
       expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']));
       const dynamo = st.filter((x) => actionsOf([x]).some((a) => a.startsWith('dynamodb:')));
       for (const x of dynamo) expect(JSON.stringify(x.Resource)).toContain(tableId());
-      for (const id of secretIds()) expect(JSON.stringify(st)).not.toContain(id);
+      // Secrets Manager: one statement, GetSecretValue (not even DescribeSecret) on the cursor key alone.
+      const secretStatements = st.filter((x) => actionsOf([x]).some((a) => a.startsWith('secretsmanager:')));
+      expect(secretStatements, name).toHaveLength(1);
+      expect(actionsOf(secretStatements)).toEqual(['secretsmanager:GetSecretValue']);
+      expect(secretStatements[0]!.Resource).toEqual({ Ref: cursorKeyId() });
+      expect(secretStatements[0]!.Effect).toBe('Allow');
+      for (const id of tokenSecretIds()) expect(JSON.stringify(st), name).not.toContain(id);
     }
   });
 
@@ -273,12 +292,22 @@ describe('table', () => {
 
 describe('secrets', () => {
   it('one generated token per connector in the authorizer shape', () => {
-    const secrets = resourcesOfType(s, 'AWS::SecretsManager::Secret');
+    const secrets = resourcesOfType(s, 'AWS::SecretsManager::Secret').filter(([id]) => id !== logicalId(s.stack, s.stack.cursorKey));
     expect(secrets.map(([, p]) => p.Name).sort()).toEqual(['Scim/askspoke/token', 'Scim/okta-jostle/token', 'Scim/spaceiq/token']);
     for (const [, p] of secrets) {
       expect(p.SecretString).toBeUndefined();
       expect(p.GenerateSecretString).toMatchObject({ SecretStringTemplate: '{}', GenerateStringKey: 'current', ExcludePunctuation: true });
     }
+  });
+
+  it('a cursor signing key generated at deploy: 64 characters without punctuation, no value in the template', () => {
+    const [, p] = resourcesOfType(s, 'AWS::SecretsManager::Secret').find(([id]) => id === logicalId(s.stack, s.stack.cursorKey))!;
+    expect(p.Name).toBe('Scim/cursor-key');
+    expect(p.SecretString).toBeUndefined();
+    expect(p.GenerateSecretString).toEqual({ ExcludePunctuation: true, IncludeSpace: false, PasswordLength: 64 });
+    expect(p.GenerateSecretString).not.toHaveProperty('SecretStringTemplate'); // a plain string, not JSON
+    // No output carries it, not even its ARN (the functions get the ARN by environment).
+    for (const [name, o] of Object.entries(s.json.Outputs ?? {})) expect(JSON.stringify(o.Value), name).not.toContain(logicalId(s.stack, s.stack.cursorKey));
   });
 
   it('no secret value anywhere in the template or its outputs', () => {
@@ -344,13 +373,13 @@ describe('observability', () => {
     return JSON.parse(flattenJoin(p.DashboardBody)) as { widgets: { type: string; properties: Json }[] };
   };
 
-  it('one dashboard with a row per connector: requests/4XX/5XX, p50/p99, denials, provisioning operations, ignored members, configuration errors', () => {
+  it('one dashboard with a row per connector: requests/4XX/5XX, p50/p99, denials, provisioning operations, ignored members, configuration errors, token age', () => {
     s.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const widgets = dashboard().widgets;
     for (const c of CONNECTORS) {
       expect(widgets.some((w) => w.type === 'text' && String(w.properties.markdown).includes(c.name))).toBe(true);
       const graphs = widgets.filter((w) => w.type === 'metric' && String(w.properties.title).startsWith(`${c.name} — `));
-      expect(graphs).toHaveLength(5);
+      expect(graphs).toHaveLength(6);
       const metrics = graphs.map((g) => JSON.stringify(g.properties.metrics));
       const all = metrics.join('\n');
       for (const m of ['Count', '4XXError', '5XXError', 'Latency']) expect(all).toContain(`"AWS/ApiGateway","${m}"`);
@@ -359,7 +388,7 @@ describe('observability', () => {
       expect(all).toContain('"stat":"p99"');
       expect(all).toContain(`"${METRIC_NAMESPACE}","${DERIVED_METRICS.authorizerDenials}","connector","${c.name}"`);
       const emf = graphs.flatMap((g) => g.properties.metrics as unknown[][]).filter((m) => m[0] === METRIC_NAMESPACE);
-      for (const name of [...Object.values(PROVISIONING_METRICS), ...Object.values(REQUEST_COUNTS)]) {
+      for (const name of [...Object.values(PROVISIONING_METRICS), ...Object.values(REQUEST_COUNTS), TOKEN_AGE_METRIC]) {
         const metric = emf.find((m) => m[1] === name);
         expect(metric, name).toBeDefined();
         // Exactly the dimensions the handlers publish (service from Powertools, connector).
@@ -387,12 +416,12 @@ describe('observability', () => {
     });
   });
 
-  it('alarms: 5XX rate and no-success per connector, Lambda errors, authorizer errors, DynamoDB throttles — all into one topic', () => {
+  it('alarms: 5XX rate, no-success and token age per connector, Lambda errors, authorizer errors, DynamoDB throttles — all into one topic', () => {
     const alarms = resourcesOfType(s, 'AWS::CloudWatch::Alarm');
     const names = alarms.map(([, p]) => String(p.AlarmName)).sort();
     expect(names).toEqual(
       [
-        ...CONNECTORS.flatMap((c) => [`Scim-${c.name}-5xx-rate`, `Scim-${c.name}-no-successful-request`]),
+        ...CONNECTORS.flatMap((c) => [`Scim-${c.name}-5xx-rate`, `Scim-${c.name}-no-successful-request`, `Scim-${c.name}-token-age`]),
         'Scim-lambda-users-errors',
         'Scim-lambda-groups-errors',
         'Scim-lambda-discovery-errors',
@@ -402,6 +431,7 @@ describe('observability', () => {
         'Scim-change-events-dead-letters', // test/infra/events.test.ts
         'Scim-change-events-lag',
         'Scim-purge-sweeper-errors', // test/infra/purge-sweeper.test.ts
+        'Scim-token-age-check-errors', // test/infra/token-age.test.ts
       ].sort(),
     );
     s.template.resourceCountIs('AWS::SNS::Topic', 1);

@@ -4,7 +4,7 @@
  * member budget, users-only connectors, and the DynamoDB calls a root page costs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { profileFor } from '../../../lambdas/connectors/profiles.js';
+import { profileRegistry } from '../../../lambdas/connectors/profiles.js';
 import { Provisioning, type ListQuery } from '../../../lambdas/provisioning/index.js';
 import { RootSearch } from '../../../lambdas/provisioning/root-search.js';
 import { SCHEMA, type ScimResource } from '../../../lambdas/scim/schema/types.js';
@@ -16,7 +16,8 @@ const C = 'root';
 const USERS_ONLY = 'root-jostle';
 const BASE = 'https://scim.example.com/root/scim/v2';
 const byConnector: Record<string, 'generic' | 'jostle'> = { [C]: 'generic', [USERS_ONLY]: 'jostle', other: 'generic' };
-const profile = (name: string) => profileFor(byConnector[name] ?? 'generic');
+const builtIn = profileRegistry();
+const profile = (name: string) => builtIn.get(byConnector[name] ?? 'generic');
 
 let t: TestTable;
 let svc: Provisioning;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConnectors } from '../../../lambdas/connectors/config.js';
 import { ConnectorConfigError, connectorsFromEnv } from '../../../lambdas/connectors/deployed.js';
+import { profileRegistry } from '../../../lambdas/connectors/profiles.js';
 import { connectorStoreOptions } from '../../../lambdas/http/app.js';
 import { lambdaConnectorsJson } from '../../../lib/scim-stack.js';
 
@@ -50,9 +51,9 @@ describe('connector configuration', () => {
     const written = parseConnectors([{ name: 'askspoke', profile: 'askspoke' }, { name: 'spaceiq', basePath: 'scim', throttling: { rateLimit: 5 } }]);
     expect(connectorsFromEnv({ SCIM_CONNECTORS: JSON.stringify(written) })).toEqual(written);
     expect(connectorsFromEnv({ SCIM_CONNECTORS: '[{"name":"a"}]' })).toEqual([{ name: 'a', profile: 'generic', basePath: 'scim/v2' }]);
-    const fails = (raw: string) => {
+    const fails = (raw: string, profiles: ReturnType<typeof profileRegistry> | null = profileRegistry()) => {
       try {
-        connectorsFromEnv({ SCIM_CONNECTORS: raw });
+        connectorsFromEnv({ SCIM_CONNECTORS: raw }, profiles ?? undefined);
       } catch (e) {
         if (e instanceof ConnectorConfigError) return e.problems;
         throw e;
@@ -62,6 +63,9 @@ describe('connector configuration', () => {
     expect(fails('[]')).toEqual([expect.stringMatching(/non-empty array/)]);
     expect(fails('{"name":"a"}')).toEqual([expect.stringMatching(/non-empty array/)]);
     expect(fails('[{"name":"a"},{"name":"b","profile":"nope"}]')).toEqual([expect.stringMatching(/^SCIM_CONNECTORS\[1\]\.profile: unknown profile "nope"/)]);
+    // Without the profiles (authorizer, purge sweeper: they apply none), a configured name passes; a non-name does not.
+    expect(fails('[{"name":"a","profile":"acme"}]', null)).toEqual([]);
+    expect(fails('[{"name":"a","profile":7}]', null)).toEqual([expect.stringMatching(/^SCIM_CONNECTORS\[0\]\.profile: unknown profile 7/)]);
     expect(fails('[{"profile":"generic"}]')).toEqual([expect.stringMatching(/^SCIM_CONNECTORS\[0\]\.name/)]);
     expect(fails('[{"name":"a","basePath":7}]')).toEqual([expect.stringMatching(/basePath/)]);
     expect(fails('[{"name":"a","unknownMembers":"drop"}]')).toEqual([expect.stringMatching(/^SCIM_CONNECTORS\[0\]\.unknownMembers: must be one of: ignore, reject/)]);
@@ -72,7 +76,7 @@ describe('connector configuration', () => {
     const list = parseConnectors([{ name: 'strict', unknownMembers: 'reject' }, { name: 'lenient' }, { name: 'spoke', profile: 'askspoke' }]);
     const fromEnv = connectorsFromEnv({ SCIM_CONNECTORS: lambdaConnectorsJson(list) });
     expect(fromEnv.map((c) => c.unknownMembers)).toEqual(['reject', undefined, undefined]);
-    const options = connectorStoreOptions(fromEnv);
+    const options = connectorStoreOptions(fromEnv, profileRegistry());
     expect(['strict', 'lenient', 'spoke'].map((n) => options(n).unknownMembers)).toEqual(['reject', 'ignore', 'ignore']);
   });
 });
