@@ -130,6 +130,14 @@ function relative(ms: number): string {
   return ms >= 0 ? `in ${s}` : `${s} ago`;
 }
 
+/** `--grace` of the rotate commands (tokens and webhook secrets alike). */
+function graceOption(ctx: Ctx): { grace: number; graceText: string } {
+  const graceText = str(ctx, 'grace') ?? DEFAULT_GRACE;
+  const grace = parseDuration(graceText);
+  if (grace === undefined) throw new AdminError(`--grace must look like 90s, 30m, 24h, 7d or 0 (got ${graceText})`, EXIT.usage);
+  return { grace, graceText };
+}
+
 function parseFilterOption(ctx: Ctx): Filter | undefined {
   const text = str(ctx, 'filter');
   if (text === undefined || text.trim() === '') return undefined;
@@ -295,9 +303,7 @@ Generates a new token and prints it once on stdout. The previous token stays acc
 period (default ${DEFAULT_GRACE}; 90s, 30m, 12h, 7d; 0 = invalid at once) so the identity provider can be
 updated without a gap. The new token is accepted everywhere within a minute (token cache).`,
   run: async (ctx, [name]) => {
-    const graceText = str(ctx, 'grace') ?? DEFAULT_GRACE;
-    const grace = parseDuration(graceText);
-    if (grace === undefined) throw new AdminError(`--grace must look like 90s, 30m, 24h, 7d or 0 (got ${graceText})`, EXIT.usage);
+    const { grace, graceText } = graceOption(ctx);
     await resolveConnector(ctx, name!);
     const now = ctx.now();
     const next = rotate(await ctx.backend.readTokens(name!), grace, now);
@@ -485,9 +491,7 @@ grace period ends (default ${DEFAULT_GRACE}; 90s, 30m, 12h, 7d; 0 = at once) eve
 signatures (v1= with the new and with the previous secret), so the receiving app can switch to the
 new secret at any time within it. Deployed: deliveries use the new secret within a minute (cache).`,
   run: async (ctx, [name]) => {
-    const graceText = str(ctx, 'grace') ?? DEFAULT_GRACE;
-    const grace = parseDuration(graceText);
-    if (grace === undefined) throw new AdminError(`--grace must look like 90s, 30m, 24h, 7d or 0 (got ${graceText})`, EXIT.usage);
+    const { grace, graceText } = graceOption(ctx);
     await resolveConnector(ctx, name!);
     const now = ctx.now();
     const next = rotateSigningSecret(await ctx.backend.readWebhookSecret(name!), grace, now);

@@ -12,15 +12,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSy
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { runCli } from '../support/cli.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../bin/admin/backend.js';
 import type { CheckReport } from '../../bin/admin/check.js';
-import { run } from '../../bin/admin/cli.js';
 import { startLocalEndpoint, type LocalEndpoint } from '../../bin/local/endpoint.js';
 import { parseConnectors } from '../../lambdas/connectors/config.js';
 import { assertLoopback, testClient } from '../support/ddb.js';
@@ -35,16 +34,6 @@ let endpoint: LocalEndpoint;
 const tokenFile = (c: string) => join(dir, 'tokens', `${c}.json`);
 const original = new Map<string, string>();
 
-function capture() {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(c: Buffer, _e, cb) {
-      chunks.push(c.toString());
-      cb();
-    },
-  });
-  return { w, text: () => chunks.join('') };
-}
 
 /** Every token any connector ever had in this file (none may appear in the CLI's output). */
 const seenTokens = new Set<string>();
@@ -57,10 +46,7 @@ function rememberTokens() {
 
 async function cli(args: string[], target: string[] = ['--local', '--dir', dir]) {
   rememberTokens();
-  const stdout = capture();
-  const stderr = capture();
-  const code = await run([...args, ...target], { stdout: stdout.w, stderr: stderr.w });
-  const out = { code, stdout: stdout.text(), stderr: stderr.text() };
+  const out = await runCli([...args, ...target]);
   for (const t of seenTokens) expect(out.stdout + out.stderr, 'a token in the output').not.toContain(t);
   return out;
 }

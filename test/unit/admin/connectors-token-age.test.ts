@@ -4,15 +4,14 @@
  * `token rotate` wrote it, else from the secret version's creation date; `-` (never a failure)
  * when the secret cannot be read. No token appears in the output.
  */
-import { Writable } from 'node:stream';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { DEPLOYED, runCli } from '../../support/cli.js';
 import { EXIT } from '../../../bin/admin/backend.js';
-import { run } from '../../../bin/admin/cli.js';
 
 const cf = mockClient(CloudFormationClient);
 const sm = mockClient(SecretsManagerClient);
@@ -29,22 +28,9 @@ const OLD = 'askspoke-token-never-printed';
 let secret: string;
 let created: Date;
 
-function capture() {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(c: Buffer, _e, cb) {
-      chunks.push(c.toString());
-      cb();
-    },
-  });
-  return { w, text: () => chunks.join('') };
-}
 
 async function cli(args: string[], now = NOW) {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await run([...args, '--stack', 'Scim', '--region', 'eu-west-1'], { stdout: stdout.w, stderr: stderr.w }, { now: () => now });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+  return runCli([...args, ...DEPLOYED], { now: () => now });
 }
 
 beforeEach(() => {

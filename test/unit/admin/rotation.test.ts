@@ -3,13 +3,13 @@
  * aws-sdk-client-mock. The rotated secret is then read by the REAL authorizer (same token source as
  * the Lambda): the old token is accepted until the grace period ends, then denied (401).
  */
-import { Writable } from 'node:stream';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { capture, DEPLOYED, runCli } from '../../support/cli.js';
 import { makeAuthorizer, UNAUTHORIZED } from '../../../lambdas/auth/authorizer.js';
 import { SecretsManagerTokenSource } from '../../../lambdas/auth/token-source.js';
 import { parseTokenSet } from '../../../lambdas/auth/tokens.js';
@@ -25,22 +25,9 @@ const T0 = new Date('2026-03-01T10:00:00.000Z');
 
 let secret: string;
 
-function capture() {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(c: Buffer, _e, cb) {
-      chunks.push(c.toString());
-      cb();
-    },
-  });
-  return { w, text: () => chunks.join('') };
-}
 
 async function cli(args: string[], now = T0) {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await run([...args, '--stack', 'Scim', '--region', 'eu-west-1'], { stdout: stdout.w, stderr: stderr.w }, { now: () => now });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+  return runCli([...args, ...DEPLOYED], { now: () => now });
 }
 
 function authorizerAt(now: Date) {

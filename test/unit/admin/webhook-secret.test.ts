@@ -4,13 +4,13 @@
  * --reveal (exit 5) like `token show`, rotated with a grace period in the shape the delivery
  * function reads — which then signs with both secrets until the grace ends.
  */
-import { Writable } from 'node:stream';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { DEPLOYED, runCli } from '../../support/cli.js';
 import { EXIT } from '../../../bin/admin/backend.js';
-import { mainHelp, run } from '../../../bin/admin/cli.js';
+import { mainHelp } from '../../../bin/admin/cli.js';
 import { parseSigningSecretSet, signingSecrets } from '../../../lambdas/webhooks/secret.js';
 
 const cf = mockClient(CloudFormationClient);
@@ -21,16 +21,9 @@ const OLD = 'old-signing-secret-0123456789';
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 let secret: string;
 
-function capture() {
-  const chunks: string[] = [];
-  return { w: new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c.toString()), cb()) }), text: () => chunks.join('') };
-}
 
 async function cli(args: string[]) {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await run([...args, '--stack', 'Scim', '--region', 'eu-west-1'], { stdout: stdout.w, stderr: stderr.w }, { now: () => T0 });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+  return runCli([...args, ...DEPLOYED], { now: () => T0 });
 }
 
 beforeEach(() => {
