@@ -68,6 +68,11 @@ export interface TokenAgeFailure {
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
+/** A `rotatedAt` worth keeping: an ISO 8601 date-time with an offset that parses (here, not in tokens.ts: no zod in this function). */
+export function isRotatedAt(v: unknown): v is string {
+  return typeof v === 'string' && ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v));
+}
+
 /**
  * `rotatedAt` of a secret value (undefined when absent or not an ISO date-time with offset, as the
  * authorizer's schema drops it); throws a message-free error when the value is not a token secret.
@@ -82,7 +87,7 @@ export function rotatedAtOf(secretString: string): string | undefined {
   const o = json as { current?: unknown; rotatedAt?: unknown } | null;
   if (typeof o !== 'object' || o === null || typeof o.current !== 'string' || o.current === '') throw new Error('token secret has no "current" token');
   const r = o.rotatedAt;
-  return typeof r === 'string' && ISO_DATE_TIME.test(r) && !Number.isNaN(Date.parse(r)) ? r : undefined;
+  return isRotatedAt(r) ? r : undefined;
 }
 
 /**

@@ -33,6 +33,7 @@ describe('rotatedAt', () => {
   it('the secret shape accepts it; a malformed rotatedAt is dropped instead of failing the secret', () => {
     expect(parseTokenSet('{"current":"t","rotatedAt":"2027-02-01T10:00:00.000Z"}')).toEqual({ current: 't', rotatedAt: '2027-02-01T10:00:00.000Z' });
     expect(parseTokenSet('{"current":"t","rotatedAt":"last tuesday"}').rotatedAt).toBeUndefined();
+    expect(parseTokenSet('{"current":"t","rotatedAt":1767225600}')).toEqual({ current: 't' });
     expect(() => parseTokenSet('{"rotatedAt":"2027-02-01T10:00:00Z"}')).toThrow(/invalid shape \(fields: current\)/);
   });
 
