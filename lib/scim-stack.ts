@@ -47,6 +47,7 @@ import { Observability } from './constructs/observability.js';
 import { PurgeSweeper } from './constructs/purge-sweeper.js';
 import { TokenAgeCheck } from './constructs/token-age.js';
 import { ScimApi } from './constructs/scim-api.js';
+import { rotatingSecret } from './constructs/rotating-secret.js';
 import { ScimFunction } from './constructs/scim-function.js';
 import { ScimTable } from './constructs/scim-table.js';
 import { Webhooks } from './constructs/webhooks.js';
@@ -117,17 +118,12 @@ export class ScimStack extends Stack {
     const secrets = new Map<string, { secret: secretsmanager.Secret; name: string }>();
     for (const c of config.connectors) {
       const name = `${this.stackName}/${c.name}/token`;
-      const secret = new secretsmanager.Secret(this, `Token-${c.name}`, {
-        secretName: name,
-        description: `SCIM bearer token of connector ${c.name}: {"current": token, "previous"?: token, "previousExpiresAt"?: ISO date, "rotatedAt"?: ISO date}`,
-        generateSecretString: {
-          secretStringTemplate: '{}',
-          generateStringKey: 'current',
-          excludePunctuation: true,
-          includeSpace: false,
-          passwordLength: 48,
-        },
-      });
+      const secret = rotatingSecret(
+        this,
+        `Token-${c.name}`,
+        name,
+        `SCIM bearer token of connector ${c.name}: {"current": token, "previous"?: token, "previousExpiresAt"?: ISO date, "rotatedAt"?: ISO date}`,
+      );
       secrets.set(c.name, { secret, name });
     }
 

@@ -28,7 +28,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -42,6 +42,7 @@ import { CONNECTOR_PLACEHOLDER, WEBHOOK_METRICS, WEBHOOK_SECRET_TEMPLATE_ENV, WE
 import { AWS_MAX_ATTEMPTS } from '../../lambdas/webhooks/retry.js';
 import { webhookUrlProblem } from '../../lambdas/webhooks/url.js';
 import { DeploymentConfigError } from '../config.js';
+import { rotatingSecret } from './rotating-secret.js';
 import { ScimFunction } from './scim-function.js';
 
 export const WEBHOOK_SETTINGS = {
@@ -139,17 +140,12 @@ export class Webhooks extends Construct {
     for (const c of hooked) {
       const name = c.name;
       const secretName = webhookSecretName(stackName, name);
-      const secret = new secretsmanager.Secret(this, `Secret-${name}`, {
+      const secret = rotatingSecret(
+        this,
+        `Secret-${name}`,
         secretName,
-        description: `Webhook signing secret of connector ${name}: {"current": secret, "previous"?: secret, "previousExpiresAt"?: ISO date}`,
-        generateSecretString: {
-          secretStringTemplate: '{}',
-          generateStringKey: 'current',
-          excludePunctuation: true,
-          includeSpace: false,
-          passwordLength: 48,
-        },
-      });
+        `Webhook signing secret of connector ${name}: {"current": secret, "previous"?: secret, "previousExpiresAt"?: ISO date}`,
+      );
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason:
