@@ -8,19 +8,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { problemsOf } from '../support/config-errors.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS, DeploymentConfigError, MAX_CONNECTORS, contextValue, readDeploymentConfig } from '../../lib/config.js';
 
 const read = (context: Record<string, unknown>) => readDeploymentConfig((k) => context[k]);
-const problems = (context: Record<string, unknown>): string[] => {
-  try {
-    read(context);
-  } catch (e) {
-    if (e instanceof DeploymentConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a DeploymentConfigError');
-};
+const problems = (context: Record<string, unknown>): string[] => problemsOf(() => read(context), DeploymentConfigError);
 
 describe('deployment config', () => {
   it('defaults: one generic connector, TTL 300 s, 10 stages per API, 24 h idle alarm, 90 days of logs', () => {

@@ -6,6 +6,7 @@
  * bundling and running the bundles: discovery serves the configured extension, the users function
  * applies its rules, and no function's environment carries a profile.
  */
+import { problemsOf } from '../support/config-errors.js';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,15 +27,7 @@ const CONTEXT = {
 };
 
 const read = (context: Record<string, unknown>) => readDeploymentConfig((k) => context[k]);
-function problems(context: Record<string, unknown>): string[] {
-  try {
-    read(context);
-  } catch (e) {
-    if (e instanceof DeploymentConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a DeploymentConfigError');
-}
+const problems = (context: Record<string, unknown>): string[] => problemsOf(() => read(context), DeploymentConfigError);
 
 describe('scim:profiles in the deployment config', () => {
   it('connectors name configured profiles; the validated profiles come with the config (also from -c as a string)', () => {

@@ -16,6 +16,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { deployedStack } from '../../support/deployed-stack.js';
 import { DeployedBackend, EXIT } from '../../../bin/admin/backend.js';
 import { run } from '../../../bin/admin/cli.js';
 import { decodeResyncCursor, EMIT_BATCH, MEMBER_PAGE_SIZE, RESYNC_PAGE_SIZE, resync } from '../../../bin/admin/resync.js';
@@ -209,20 +210,13 @@ describe('scim-admin events resync on a deployment', () => {
     cf.reset();
     eb.reset();
     entries = [];
-    cf.on(DescribeStacksCommand).resolves({
-      Stacks: [
-        {
-          StackName: 'Scim',
-          CreationTime: new Date(),
-          StackStatus: 'UPDATE_COMPLETE',
-          Outputs: [
-            { OutputKey: 'TenantUrlacme', OutputValue: 'https://abc.execute-api.eu-west-1.amazonaws.com/acme/scim/v2', Description: 'Tenant URL of connector acme (paste into Entra ID / Okta)' },
-            { OutputKey: 'EventBusName', OutputValue: 'Scim-scim-events' },
-            { OutputKey: 'TableName', OutputValue: 'Scim-Table' },
-          ],
-        },
-      ],
-    });
+    cf.on(DescribeStacksCommand).resolves(
+      deployedStack({
+        connectors: [{ name: 'acme', tenantUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/acme/scim/v2' }],
+        eventBusName: 'Scim-scim-events',
+        tableName: 'Scim-Table',
+      }),
+    );
     eb.on(PutEventsCommand).callsFake((input: { Entries: PutEventsRequestEntry[] }) => {
       entries.push(input.Entries);
       return { FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `eb-${entries.length}-${i}` })) };

@@ -10,6 +10,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { capture, DEPLOYED, runCli } from '../../support/cli.js';
+import { deployedStack } from '../../support/deployed-stack.js';
 import { makeAuthorizer, UNAUTHORIZED } from '../../../lambdas/auth/authorizer.js';
 import { SecretsManagerTokenSource } from '../../../lambdas/auth/token-source.js';
 import { parseTokenSet } from '../../../lambdas/auth/tokens.js';
@@ -58,21 +59,16 @@ beforeEach(() => {
   cf.reset();
   sm.reset();
   secret = JSON.stringify({ current: OLD });
-  cf.on(DescribeStacksCommand).resolves({
-    Stacks: [
-      {
-        StackName: 'Scim',
-        CreationTime: T0,
-        StackStatus: 'UPDATE_COMPLETE',
-        Outputs: [
-          { OutputKey: 'TenantUrlaskspoke', OutputValue: 'https://abc123.execute-api.eu-west-1.amazonaws.com/askspoke/scim/v2', Description: 'Tenant URL of connector askspoke (paste into Entra ID / Okta)' },
-          { OutputKey: 'TokenSecretArnaskspoke', OutputValue: ARN, Description: 'Secret holding the token of connector askspoke: aws secretsmanager get-secret-value …' },
-          { OutputKey: 'TenantUrlspaceiq', OutputValue: 'https://abc123.execute-api.eu-west-1.amazonaws.com/spaceiq/scim', Description: 'Tenant URL of connector spaceiq (paste into Entra ID / Okta)' },
-          { OutputKey: 'TableName', OutputValue: 'Scim-StoreTable' },
-        ],
-      },
-    ],
-  });
+  cf.on(DescribeStacksCommand).resolves(
+    deployedStack({
+      createdAt: T0,
+      connectors: [
+        { name: 'askspoke', tenantUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com/askspoke/scim/v2', tokenSecretArn: ARN },
+        { name: 'spaceiq', tenantUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com/spaceiq/scim' },
+      ],
+      tableName: 'Scim-StoreTable',
+    }),
+  );
   sm.on(GetSecretValueCommand, { SecretId: ARN }).callsFake(() => ({ SecretString: secret }));
   sm.on(PutSecretValueCommand, { SecretId: ARN }).callsFake((input: { SecretString: string }) => {
     secret = input.SecretString;

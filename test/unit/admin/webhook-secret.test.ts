@@ -9,6 +9,7 @@ import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } fr
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEPLOYED, runCli } from '../../support/cli.js';
+import { deployedStack } from '../../support/deployed-stack.js';
 import { EXIT } from '../../../bin/admin/backend.js';
 import { mainHelp } from '../../../bin/admin/cli.js';
 import { parseSigningSecretSet, signingSecrets } from '../../../lambdas/webhooks/secret.js';
@@ -30,21 +31,15 @@ beforeEach(() => {
   cf.reset();
   sm.reset();
   secret = JSON.stringify({ current: OLD });
-  cf.on(DescribeStacksCommand).resolves({
-    Stacks: [
-      {
-        StackName: 'Scim',
-        CreationTime: T0,
-        StackStatus: 'UPDATE_COMPLETE',
-        Outputs: [
-          { OutputKey: 'TenantUrlaskspoke', OutputValue: 'https://abc.execute-api.eu-west-1.amazonaws.com/askspoke/scim/v2', Description: 'Tenant URL of connector askspoke (paste into Entra ID / Okta)' },
-          { OutputKey: 'TokenSecretArnaskspoke', OutputValue: TOKEN_ARN, Description: 'Secret holding the token of connector askspoke: aws secretsmanager …' },
-          { OutputKey: 'WebhookSecretArnaskspoke', OutputValue: HOOK_ARN, Description: 'Secret holding the webhook signing secret of connector askspoke: scim-admin webhook secret askspoke --reveal' },
-          { OutputKey: 'TenantUrlspaceiq', OutputValue: 'https://abc.execute-api.eu-west-1.amazonaws.com/spaceiq/scim', Description: 'Tenant URL of connector spaceiq (paste into Entra ID / Okta)' },
-        ],
-      },
-    ],
-  });
+  cf.on(DescribeStacksCommand).resolves(
+    deployedStack({
+      createdAt: T0,
+      connectors: [
+        { name: 'askspoke', tenantUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/askspoke/scim/v2', tokenSecretArn: TOKEN_ARN, webhookSecretArn: HOOK_ARN },
+        { name: 'spaceiq', tenantUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/spaceiq/scim' },
+      ],
+    }),
+  );
   sm.on(GetSecretValueCommand, { SecretId: HOOK_ARN }).callsFake(() => ({ SecretString: secret }));
   sm.on(PutSecretValueCommand, { SecretId: HOOK_ARN }).callsFake((input: { SecretString: string }) => {
     secret = input.SecretString;

@@ -4,6 +4,7 @@
  * connector uses) passes the zod-free structural check unchanged and builds the same registry; a
  * malformed value fails at init naming the field; discovery's registry resolves schemas only.
  */
+import { problemsOf } from '../../support/config-errors.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,15 +25,7 @@ const { specs } = parseProfiles(FIXTURE);
 const connectors = parseConnectors([{ name: 'default' }, { name: 'acme-hr', profile: 'acme' }], ['generic', 'acme']);
 const written = lambdaProfilesJson(specs, connectors);
 
-function problems(raw: string): string[] {
-  try {
-    deployedProfileSpecs(raw);
-  } catch (e) {
-    if (e instanceof ProfileConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problems = (raw: string): string[] => problemsOf(() => deployedProfileSpecs(raw), ProfileConfigError);
 
 describe('configured profiles in a Lambda', () => {
   const saved = process.env.SCIM_PROFILES;

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { problemsOf } from '../../support/config-errors.js';
 import { describe, expect, it } from 'vitest';
 import { parseConnectors } from '../../../lambdas/connectors/config.js';
 import { ConnectorConfigError } from '../../../lambdas/connectors/deployed.js';
@@ -22,15 +23,7 @@ const ACME = FIXTURE.acme!;
 const ACME_URN = 'urn:ietf:params:scim:schemas:extension:acme:2.0:User';
 
 /** The problems `scim:profiles` = `input` is refused with. */
-function problems(input: unknown): string[] {
-  try {
-    parseProfiles(input);
-  } catch (e) {
-    if (e instanceof ProfileConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problems = (input: unknown): string[] => problemsOf(() => parseProfiles(input), ProfileConfigError);
 
 /** acme with one change (a deep copy edited by `edit`). */
 function acmeWith(edit: (p: Record<string, any>) => void): Record<string, unknown> {
@@ -142,19 +135,12 @@ describe('configuration errors name the exact field', () => {
       }),
       other: { description: 'x', resourceTypes: ['User'], lifecycle: { deactivation: 'purge' } },
     };
-    let error: unknown;
-    try {
-      parseProfiles(input);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ProfileConfigError);
-    expect((error as ProfileConfigError).problems).toEqual([
+    expect(problems(input)).toEqual([
       expect.stringMatching(/^scim:profiles\.acme\.resourceTypes\[1\]: must be one of: User, Group$/),
       expect.stringMatching(/^scim:profiles\.acme\.rules\.User\.dropInvalid\[1\]\.accept\.pattern: lookaround is not supported/),
       expect.stringMatching(/^scim:profiles\.other\.lifecycle\.deactivation: must be one of: keep, delete$/),
     ]);
-    expect((error as Error).message).toMatch(/^invalid scim:profiles:\n {2}scim:profiles\.acme\.resourceTypes\[1\]/);
+    expect(() => parseProfiles(input)).toThrow(/^invalid scim:profiles:\n {2}scim:profiles\.acme\.resourceTypes\[1\]/);
   });
 
   it('missing means none: the built-in profiles only', () => {
@@ -166,13 +152,7 @@ describe('connectors naming configured profiles', () => {
   it('accepted when declared; an unknown one lists built-in and configured names', () => {
     const input = { acme: ACME };
     expect(parseConnectors([{ name: 'acme-hr', profile: 'acme' }], declaredProfileNames(input))).toEqual([{ name: 'acme-hr', profile: 'acme', basePath: 'scim/v2' }]);
-    let error: unknown;
-    try {
-      parseConnectors([{ name: 'a' }, { name: 'b', profile: 'acme2' }], declaredProfileNames(input));
-    } catch (e) {
-      error = e;
-    }
-    expect((error as ConnectorConfigError).problems).toEqual(['scim:connectors[1].profile: must be one of: generic, askspoke, spaceiq, jostle, ideo, acme']);
+    expect(problemsOf(() => parseConnectors([{ name: 'a' }, { name: 'b', profile: 'acme2' }], declaredProfileNames(input)), ConnectorConfigError)).toEqual(['scim:connectors[1].profile: must be one of: generic, askspoke, spaceiq, jostle, ideo, acme']);
   });
 });
 

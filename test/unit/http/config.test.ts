@@ -1,3 +1,4 @@
+import { problemsOf } from '../../support/config-errors.js';
 import { describe, expect, it } from 'vitest';
 import { parseConnectors } from '../../../lambdas/connectors/config.js';
 import { ConnectorConfigError, connectorsFromEnv } from '../../../lambdas/connectors/deployed.js';
@@ -5,15 +6,7 @@ import { profileRegistry } from '../../../lambdas/connectors/profiles.js';
 import { connectorStoreOptions } from '../../../lambdas/http/app.js';
 import { lambdaConnectorsJson } from '../../../lib/scim-stack.js';
 
-function problems(input: unknown): string[] {
-  try {
-    parseConnectors(input);
-  } catch (e) {
-    if (e instanceof ConnectorConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problems = (input: unknown): string[] => problemsOf(() => parseConnectors(input), ConnectorConfigError);
 
 describe('connector configuration', () => {
   it('defaults profile and base path; missing or empty → one generic "default" connector', () => {

@@ -3,6 +3,7 @@
  * way `cdk synth` does: configured profiles are served, and a mistake in either key stops it with
  * one message naming every bad field — exit code 1, no stack trace (bin/local.ts).
  */
+import { problemsOf } from '../../support/config-errors.js';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,14 +39,7 @@ describe('npm start configuration', () => {
   });
 
   it('every problem of both keys in one error, each naming its field', () => {
-    let error: unknown;
-    try {
-      readCdkConnectorSetup(BAD);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(CdkContextError);
-    expect((error as CdkContextError).problems).toEqual([
+    expect(problemsOf(() => readCdkConnectorSetup(BAD), CdkContextError)).toEqual([
       'scim:profiles.acme.rules.User.dropInvalid[1].accept.pattern: backreferences are not supported (patterns run in linear time) (character 12)',
       'scim:connectors[1].profile: must be one of: generic, askspoke, spaceiq, jostle, ideo, acme',
     ]);
