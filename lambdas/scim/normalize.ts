@@ -173,6 +173,10 @@ export function normalizeAttributeValue(attribute: AttributeDefinition, v: unkno
     for (const item of items) {
       const nv = normalizeElement(attribute, item, label);
       // An element whose `value` is absent (`{type: "work", value: null}`) carries nothing: drop it.
+      // Except a member: `{"value": ""}` names no member at all, and PATCH refuses it (patch/members.ts);
+      // dropping it here made POST/PUT answer 201 for the member a PATCH answers 400 for.
+      if (attribute.name === 'members' && isPlainObject(item) && (!isPlainObject(nv) || nv.value === undefined))
+        throw invalid(`Each of '${label}' needs a non-empty string "value" (the member's id)`);
       if (nv === undefined || (hasValue && isPlainObject(nv) && nv.value === undefined)) continue;
       out.push(nv);
     }

@@ -7,7 +7,10 @@
  * that make up most keys). Values whose encoding is longer than MAX_ENCODED_LENGTH, and strings with
  * lone surrogates (not representable in UTF-8), become `$h<sha256>` / `$s<sha256>`: `$` is always
  * escaped by percent-encoding, so hashed and plain encodings live in disjoint sets. DynamoDB's key
- * limits (partition 2048 bytes, sort 1024 bytes) are therefore never reached.
+ * limits (partition 2048 bytes, sort 1024 bytes) are therefore never reached. The empty string
+ * becomes `$e` (same `$` space): DynamoDB refuses an empty key attribute with a ValidationException,
+ * which the store classes as a configuration error (500 + alarm), so a client's `id eq ""` must
+ * reach it as a key that simply addresses nothing. Every encoding is therefore a valid key part.
  *
  * Layout (connector c, encoded parts in <>):
  *   user            PK C#<c>#USER                SK <id>
@@ -31,11 +34,15 @@ function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('base64url');
 }
 
+/** The encoding of `""`: never produced by percent-encoding (which escapes `$`) nor by hashing. */
+const EMPTY = '$e';
+
 /** Characters encodeURIComponent leaves as they are (ids, connector names): nothing to encode. */
 const VERBATIM = /^[A-Za-z0-9_.~-]*$/;
 
 /** Injective (up to sha256 collisions) encoding of an arbitrary string into a `#`-free key part. */
 export function encodeKeyPart(value: string): string {
+  if (value === '') return EMPTY;
   if (value.length <= MAX_ENCODED_LENGTH && VERBATIM.test(value)) return value;
   if (LONE_SURROGATE.test(value)) return `$s${sha256(Buffer.from(value, 'utf16le'))}`;
   const enc = encodeURIComponent(value);
@@ -100,6 +107,7 @@ export const keys = {
 
 /** Inverse of the SK part for resource/membership items (only for ids that were not hashed). */
 export function decodeKeyPart(part: string): string | undefined {
+  if (part === EMPTY) return '';
   if (part.startsWith('$')) return undefined;
   return decodeURIComponent(part);
 }

@@ -1,13 +1,13 @@
 /** Property tests: no client string can forge another item's key, and keys stay within DynamoDB's limits. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeKeyPart, foldCase, keys, MAX_ENCODED_LENGTH } from '../../../lambdas/store/keys.js';
+import { decodeKeyPart, encodeKeyPart, foldCase, keys, MAX_ENCODED_LENGTH } from '../../../lambdas/store/keys.js';
 
 const nasty = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme' }),
   fc.string({ unit: 'binary' }),
-  fc.constantFrom('#', '##', 'USER', 'x#USER', '%23', '$h', '$s', '-', 'C#a#USER', '\uD800', '\uDC00x', 'é', 'e\u0301'),
+  fc.constantFrom('', '$e', '#', '##', 'USER', 'x#USER', '%23', '$h', '$s', '-', 'C#a#USER', '\uD800', '\uDC00x', 'é', 'e\u0301'),
   fc.string({ minLength: 900, maxLength: 1200 }),
   fc.array(fc.constantFrom('#', '%', '$', 'a', 'ß', '\uD83D', '\uDE00', '\u0000'), { maxLength: 400 }).map((a) => a.join('')),
 );
@@ -15,10 +15,13 @@ const nasty = fc.oneof(
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 describe('key scheme', () => {
-  it('encoded parts never contain the separator and stay short', () => {
+  it('encoded parts never contain the separator, are never empty (DynamoDB refuses an empty key) and stay short', () => {
+    expect(encodeKeyPart('')).not.toBe('');
+    expect(decodeKeyPart(encodeKeyPart(''))).toBe('');
     fc.assert(
       fc.property(nasty, (v) => {
         const e = encodeKeyPart(v);
+        expect(e.length).toBeGreaterThan(0);
         expect(e).not.toContain('#');
         expect(e.length).toBeLessThanOrEqual(MAX_ENCODED_LENGTH);
       }),
