@@ -16,7 +16,7 @@ import { parseConnectors } from '../../../lambdas/connectors/config.js';
 import { createProvisioning, usersHandler } from '../../../lambdas/http/app.js';
 import { secretsManagerCursorKey } from '../../../lambdas/http/cursor-key.js';
 import { RequestLog } from '../../../lambdas/http/request-log.js';
-import type { CursorKeySource } from '../../../lambdas/store/context.js';
+import type { CursorKeySource } from '../../../lambdas/store/cursor-key.js';
 import { ScimStore } from '../../../lambdas/store/store.js';
 import { apiGatewayEvent } from '../../support/apigw.js';
 import { createTestTable, type TestTable } from '../../support/ddb.js';
