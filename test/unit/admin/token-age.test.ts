@@ -5,6 +5,8 @@
  * the dashboard and the alarms use, failures logged and failing the run after the others are
  * published, no token in any output.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
@@ -74,6 +76,15 @@ describe('age rule', () => {
     // Clock skew between the writer and Secrets Manager / the file system: a few minutes are tolerated.
     const justAfter = new Date(daysAgo(3).getTime() + 60_000);
     expect(tokenAge({ rotatedAt: justAfter.toISOString() }, daysAgo(3), NOW)).toMatchObject({ since: justAfter, source: 'rotatedAt' });
+  });
+
+  it("the README's hand rotation example writes no rotatedAt and no fixed date (it had a 2030 rotatedAt)", () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('**Rotate a token**'));
+    const block = /```bash\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    expect(block).toContain('put-secret-value');
+    expect(block).not.toContain('rotatedAt');
+    expect(block).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
   });
 
   it('the daily check measures a future rotatedAt from the secret version, so the alarm can fire', async () => {
