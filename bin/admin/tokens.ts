@@ -1,7 +1,8 @@
 /**
- * Token rotation as pure transformations of the secret's JSON shape (lambdas/auth/tokens.ts), so
- * the deployed (Secrets Manager) and local (token file) paths rotate identically and the tests can
- * check the result against the real authorizer.
+ * Token rotation as pure transformations of the secret's JSON shape — the rotating-secret module's
+ * (lambdas/runtime/rotating-secret.ts), shared with the webhook secrets and the cursor key — so the
+ * deployed (Secrets Manager) and local (token file) paths rotate identically and the tests can
+ * check the result against the real authorizer. Also the rotate commands' new values and `--grace`.
  *
  * Rotation keeps the old token as `previous` until `previousExpiresAt` (the authorizer accepts it
  * until then), so the IdP can be updated without a provisioning gap. A grace of 0 drops it at once.
