@@ -37,7 +37,7 @@ export function suppressNagFindings(stack: ScimStack): void {
   Validations.of(stack.cursorKey).acknowledge({
     id: 'AwsSolutions-SMG4',
     reason:
-      'The cursor key only signs paging positions (a cursor never reaches another connector: the partition comes from the caller); a new value only ends the cursor walks in progress with 400 invalidCursor, so it is replaced by hand when needed (README "Deploy") rather than by a rotation function.',
+      'The cursor key only signs paging positions (a cursor never reaches another connector: the partition comes from the caller); it is rotated when needed with `scim-admin cursor-key rotate`, which keeps the previous key valid for a grace period (README "Deploy"), rather than by a rotation function.',
   });
 
   for (const api of stack.apis) {

@@ -128,9 +128,11 @@ export class ScimStack extends Stack {
     }
 
     // ---- the paging cursors' signing key (lambdas/http/cursor-key.ts) ------------------------------
+    // Generated as a bare key, read as {"current": key} (lambdas/store/cursor-key.ts); changing the
+    // generator would replace the value of every deployed secret on the next deploy.
     const cursorKey = (this.cursorKey = new secretsmanager.Secret(this, 'CursorKey', {
       secretName: `${this.stackName}/cursor-key`,
-      description: 'Signing key of the SCIM paging cursors (RFC 9865), read by the users and groups functions. A new value makes cursors handed out before answer 400 invalidCursor.',
+      description: 'Signing key of the SCIM paging cursors (RFC 9865), read by the users and groups functions: a bare key or {"current", "previous"?, "previousExpiresAt"?, "rotatedAt"?}. Rotate with scim-admin cursor-key rotate (the previous key stays valid for a grace period).',
       generateSecretString: { excludePunctuation: true, includeSpace: false, passwordLength: 64 },
     }));
 

@@ -27,9 +27,11 @@ import type { TokenSecretRead } from '../../lambdas/auth/token-age.js';
 import { parseTokenSet, type TokenSet } from '../../lambdas/auth/tokens.js';
 import { profileRegistry } from '../../lambdas/connectors/profiles.js';
 import type { ProfileOrigin, ProfileRegistry } from '../../lambdas/connectors/registry.js';
+import { parseCursorKeySecret, type CursorKeys } from '../../lambdas/store/cursor-key.js';
 import { ScimStore } from '../../lambdas/store/store.js';
 import { TABLE } from '../../lambdas/store/table.js';
 import { readCdkConnectorSetup } from '../local/config.js';
+import { cursorKeyFile } from '../local/cursor-key-file.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local.js';
 
 /** An error with the exit code the CLI should end with (see EXIT in cli.ts). */
@@ -88,6 +90,9 @@ export interface AdminBackend {
   /** The connector's webhook signing secret; AdminError notFound when the connector has no webhook. */
   readWebhookSecret(connector: string): Promise<SigningSecretSet>;
   writeWebhookSecret(connector: string, set: SigningSecretSet): Promise<void>;
+  /** The paging cursors' signing keys: deployed, the secret `<stack>/cursor-key`; local, `<dir>/cursor-key`. */
+  readCursorKeys(): Promise<CursorKeys>;
+  writeCursorKeys(keys: CursorKeys): Promise<void>;
   /** Where a resync's events go: the paths live events take (deployed: the bus; local: events.jsonl and webhooks). */
   eventTarget(connector: string, o?: { onError?: (message: string) => void }): Promise<EventTarget>;
   close(): Promise<void>;
@@ -100,6 +105,15 @@ export interface EventTarget {
   emit(events: ChangeEvent[]): Promise<void>;
   /** Waits for what is still being delivered (local webhooks), then releases the target. */
   close(): Promise<void>;
+}
+
+/** The cursor key secret's text as keys; a value the functions could not use either is an AdminError naming the way out. */
+function cursorKeysOf(text: string, where: string): CursorKeys {
+  try {
+    return parseCursorKeySecret(text);
+  } catch (e) {
+    throw new AdminError(`${(e as Error).message} (${where}): write a fresh key with scim-admin cursor-key rotate --grace 0`, EXIT.error);
+  }
 }
 
 const noWebhook = (connector: string, where: string) =>
@@ -253,6 +267,21 @@ export class DeployedBackend implements AdminBackend {
 
   async writeWebhookSecret(connector: string, set: SigningSecretSet): Promise<void> {
     await this.sm().send(new PutSecretValueCommand({ SecretId: await this.webhookSecretArn(connector), SecretString: JSON.stringify(set) }));
+  }
+
+  /** Named, not an output: the stack names it `<stack>/cursor-key` (lib/scim-stack.ts). */
+  private get cursorKeySecretId(): string {
+    return `${this.o.stack}/cursor-key`;
+  }
+
+  async readCursorKeys(): Promise<CursorKeys> {
+    const res = await this.sm().send(new GetSecretValueCommand({ SecretId: this.cursorKeySecretId }));
+    if (typeof res.SecretString !== 'string') throw new AdminError(`the cursor key secret ${this.cursorKeySecretId} has no string value`, EXIT.error);
+    return cursorKeysOf(res.SecretString, `secret ${this.cursorKeySecretId}`);
+  }
+
+  async writeCursorKeys(keys: CursorKeys): Promise<void> {
+    await this.sm().send(new PutSecretValueCommand({ SecretId: this.cursorKeySecretId, SecretString: JSON.stringify(keys) }));
   }
 
   /** PutEvents on the stack's bus: every rule of the connector (webhooks included) sees the events. */
@@ -460,6 +489,17 @@ export class LocalBackend implements AdminBackend {
       all[connector] = { ...all[connector], webhookSecret: set.current };
       writeFileAtomic(file, JSON.stringify(all, null, 2) + '\n');
     }
+  }
+
+  async readCursorKeys(): Promise<CursorKeys> {
+    const file = cursorKeyFile(this.o.dir);
+    if (!existsSync(file)) throw new AdminError(`no local cursor key (${file}): run npm start once`, EXIT.notFound);
+    return cursorKeysOf(readFileSync(file, 'utf8').trim(), file);
+  }
+
+  /** The running endpoint re-reads the file within a minute, as the deployed functions re-read the secret. */
+  async writeCursorKeys(keys: CursorKeys): Promise<void> {
+    writeFileAtomic(cursorKeyFile(this.o.dir), JSON.stringify(keys, null, 2) + '\n');
   }
 
   /**

@@ -29,6 +29,9 @@ import { pages, renderTable, writeList, type Format } from './export.js';
 import { DEFAULT_GRACE, parseDuration, previousAlive, revokePrevious, rotate } from './tokens.js';
 import { CursorError, decodeResyncCursor, DEFAULT_RATE_PER_SECOND, encodeResyncCursor, parseRate, parseResyncKinds, RESYNC_KINDS, resync, ResyncError, type ResyncProgress } from './resync.js';
 import { rotateSigningSecret } from './webhooks.js';
+import { rotateSecret } from '../../lambdas/runtime/rotating-secret.js';
+import { CURSOR_KEY_TTL_MS } from '../../lambdas/store/cursor-key.js';
+import { newCursorKey } from '../local/cursor-key-file.js';
 import { signingSecrets } from '../../lambdas/webhooks/secret.js';
 
 export interface CliIO {
@@ -130,7 +133,7 @@ function relative(ms: number): string {
   return ms >= 0 ? `in ${s}` : `${s} ago`;
 }
 
-/** `--grace` of the rotate commands (tokens and webhook secrets alike). */
+/** `--grace` of the rotate commands (tokens, webhook secrets and the cursor key alike). */
 function graceOption(ctx: Ctx): { grace: number; graceText: string } {
   const graceText = str(ctx, 'grace') ?? DEFAULT_GRACE;
   const grace = parseDuration(graceText);
@@ -508,6 +511,37 @@ new secret at any time within it. Deployed: deliveries use the new secret within
   },
 };
 
+// ------------------------------------------------------------------------------------- cursor key
+
+const cursorKeyRotateCmd: Command = {
+  path: 'cursor-key rotate',
+  args: [],
+  options: ['grace'],
+  summary: 'new signing key of the paging cursors; cursors signed with the previous stay valid for a grace period',
+  help: `Usage: scim-admin cursor-key rotate [--grace 24h]
+Generates a new key for the RFC 9865 paging cursors (nextCursor) and keeps the previous one accepted
+until the grace period ends (default ${DEFAULT_GRACE}; 90s, 30m, 12h, 7d; 0 = at once), so a client in the
+middle of a cursor walk is not cut off. The key is never printed. The users and groups functions
+(and npm start) sign with the new key within ${CURSOR_KEY_TTL_MS / 60_000} minute; with --grace 0, cursors handed out before answer
+400 invalidCursor and clients start their walk again. --grace 0 also replaces a secret that cannot be read.`,
+  run: async (ctx) => {
+    const { grace, graceText } = graceOption(ctx);
+    const now = ctx.now();
+    // Grace 0 keeps nothing of the old value: no need to read it (and a broken one is replaced).
+    const before = grace > 0 ? await ctx.backend.readCursorKeys() : { current: '' };
+    const next = rotateSecret(before, grace, now, newCursorKey());
+    await ctx.backend.writeCursorKeys(next);
+    note(
+      ctx,
+      `Rotated the paging cursors' key of ${ctx.backend.description}; new cursors are signed with it within ${CURSOR_KEY_TTL_MS / 60_000} minute.\n` +
+        (next.previousExpiresAt
+          ? `Cursors signed with the previous key are accepted until ${next.previousExpiresAt} (${graceText}).`
+          : 'Cursors signed with the previous key are no longer accepted (grace 0): clients in a cursor walk start again.'),
+    );
+    return EXIT.ok;
+  },
+};
+
 const eventsResyncCmd: Command = {
   path: 'events resync',
   args: ['connector'],
@@ -620,6 +654,7 @@ export const COMMANDS: readonly Command[] = [
   webhookSecretCmd,
   webhookRotateCmd,
   eventsResyncCmd,
+  cursorKeyRotateCmd,
 ];
 
 export function mainHelp(): string {

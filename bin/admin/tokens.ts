@@ -1,7 +1,8 @@
 /**
- * Token rotation as pure transformations of the secret's JSON shape (lambdas/auth/tokens.ts), so
- * the deployed (Secrets Manager) and local (token file) paths rotate identically and the tests can
- * check the result against the real authorizer.
+ * Token rotation as pure transformations of the secret's JSON shape — the rotating-secret module's
+ * (lambdas/runtime/rotating-secret.ts), shared with the webhook secrets and the cursor key — so the
+ * deployed (Secrets Manager) and local (token file) paths rotate identically and the tests can
+ * check the result against the real authorizer. Also the rotate commands' new values and `--grace`.
  *
  * Rotation keeps the old token as `previous` until `previousExpiresAt` (the authorizer accepts it
  * until then), so the IdP can be updated without a provisioning gap. A grace of 0 drops it at once.
@@ -10,6 +11,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { TokenSet } from '../../lambdas/auth/tokens.js';
+import { rotateSecret } from '../../lambdas/runtime/rotating-secret.js';
+
+export { previousAlive, revokePrevious } from '../../lambdas/runtime/rotating-secret.js';
 
 /** 32 random bytes, base64url (the same format `npm start` and the CDK generator produce). */
 export function newToken(): string {
@@ -30,17 +34,5 @@ export function parseDuration(text: string): number | undefined {
 
 /** The new set: a new `current`, the old one as `previous` until now + grace, `rotatedAt` = now (token age). */
 export function rotate(set: TokenSet, graceMs: number, now: Date, token: string = newToken()): TokenSet {
-  const rotatedAt = now.toISOString();
-  if (graceMs <= 0) return { current: token, rotatedAt };
-  return { current: token, previous: set.current, previousExpiresAt: new Date(now.getTime() + graceMs).toISOString(), rotatedAt };
-}
-
-/** Drops `previous`; `current` and its `rotatedAt` are unchanged (the token did not get younger). */
-export function revokePrevious(set: TokenSet): TokenSet {
-  return { current: set.current, ...(set.rotatedAt ? { rotatedAt: set.rotatedAt } : {}) };
-}
-
-/** Whether `previous` is still accepted at `now` (same rule as tokenMatches). */
-export function previousAlive(set: TokenSet, now: Date): boolean {
-  return set.previous !== undefined && set.previousExpiresAt !== undefined && Date.parse(set.previousExpiresAt) > now.getTime();
+  return rotateSecret(set, graceMs, now, token);
 }

@@ -4,10 +4,10 @@
  * until then every delivery is signed with both (one `v1=` each), so the receiving app can switch
  * to the new secret at any moment of the grace period. Grace 0: the old one stops signing at once.
  */
+import { rotateSecret } from '../../lambdas/runtime/rotating-secret.js';
 import type { SigningSecretSet } from '../../lambdas/webhooks/secret.js';
 import { newToken } from './tokens.js';
 
 export function rotateSigningSecret(set: SigningSecretSet, graceMs: number, now: Date, secret: string = newToken()): SigningSecretSet {
-  if (graceMs <= 0) return { current: secret };
-  return { current: secret, previous: set.current, previousExpiresAt: new Date(now.getTime() + graceMs).toISOString() };
+  return rotateSecret(set, graceMs, now, secret);
 }

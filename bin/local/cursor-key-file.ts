@@ -3,8 +3,10 @@
  * `<dir>/cursor-key` (mode 0600), created on the first start and reused by every later one, so a
  * cursor handed out before a restart still opens after it — as on AWS, where the key is a Secrets
  * Manager secret generated at deploy time (lambdas/http/cursor-key.ts). A throwaway store
- * (`--in-memory`) gets a fresh key that is never written. Replacing the file (and restarting)
- * makes the cursors handed out before answer 400 invalidCursor, like a new secret value on AWS.
+ * (`--in-memory`) gets a fresh key that is never written. The file holds a bare key or, once
+ * `scim-admin --local cursor-key rotate` has run, the rotating-secret JSON (current and previous
+ * keys), and is re-read like the deployed secret (lambdas/store/cursor-key.ts). Replacing it with a
+ * new bare key makes the cursors handed out before answer 400 invalidCursor, like on AWS.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -34,7 +36,7 @@ export function ensureCursorKeyFile(dir: string): string {
   return file;
 }
 
-/** The store's key loader for a key file: read on the first cursor request, as the Lambdas read theirs. */
+/** The store's key loader for a key file: read on the first cursor request and re-read on an interval, as the Lambdas read theirs. */
 export function fileCursorKey(file: string): () => string {
   return () => readFileSync(file, 'utf8').trim();
 }

@@ -3,7 +3,10 @@
  * scheduled by lib/constructs/token-age.ts) and `scim-admin connectors`.
  *
  * The age runs from when the current token was set:
- *  - `rotatedAt` in the secret's JSON (written by `scim-admin token rotate` and `npm start`);
+ *  - `rotatedAt` in the secret's JSON (written by `scim-admin token rotate` and `npm start`), unless
+ *    it is later than the secret's value was written (or than now), beyond 5 minutes of clock skew:
+ *    a value cannot have been set after it was stored, and a future `rotatedAt` would hold the age
+ *    at 0 and silence the alarm;
  *  - else when the secret's value was last written: the Secrets Manager version's `CreatedDate`
  *    (GetSecretValue returns it with the value, so no DescribeSecret is needed), locally the token
  *    file's modification time. That is the CDK-generated token's creation, or a hand-written
@@ -11,10 +14,10 @@
  *    secret's description or tags change (e.g. on a `cdk deploy`), which would reset the age.
  *
  * Pure: no AWS, no clock; the callers pass the secret and the time. No zod either (the daily
- * function stays ~27 KiB smaller): the secret's full shape is the authorizer's business, and
- * `scim-admin check` validates it; here only `current` and `rotatedAt` are read.
+ * function stays ~27 KiB smaller): the secret is parsed by the zod-free rotating-secret module, as
+ * the authorizer parses it.
  */
-import type { TokenSet } from './tokens.js';
+import { parseRotatingSecret, type RotatingSecret } from '../runtime/rotating-secret.js';
 
 /**
  * EMF metric (namespace `METRIC_NAMESPACE`, dimensions `{ service, connector }`, unit None), one
@@ -39,11 +42,24 @@ export function ageInDays(since: Date, now: Date): number {
   return Math.max(0, Math.floor(((now.getTime() - since.getTime()) / DAY_MS) * 10) / 10);
 }
 
-/** The current token's age, or undefined when neither `rotatedAt` nor the write date is known. */
-export function tokenAge(set: Pick<TokenSet, 'rotatedAt'>, writtenAt: Date | undefined, now: Date): TokenAge | undefined {
+/**
+ * How much later than the value's write date (or than now) a `rotatedAt` may be and still count:
+ * the writer's clock may run ahead of Secrets Manager's (SigV4 refuses requests more than 5 minutes
+ * off) or of the file system's coarse timestamps. Beyond that it cannot be true.
+ */
+export const ROTATED_AT_SKEW_MS = 5 * 60_000;
+
+/**
+ * The current token's age, or undefined when no date is known. `rotatedAt` counts only when it is
+ * not later than the value's write date (when known) nor than `now`, give or take the clock skew;
+ * otherwise the write date counts, so a future `rotatedAt` can never hold the age at 0.
+ */
+export function tokenAge(set: Pick<RotatingSecret, 'rotatedAt'>, writtenAt: Date | undefined, now: Date): TokenAge | undefined {
+  const written = writtenAt && !Number.isNaN(writtenAt.getTime()) ? writtenAt : undefined;
   const rotated = set.rotatedAt ? new Date(set.rotatedAt) : undefined;
-  if (rotated && !Number.isNaN(rotated.getTime())) return { since: rotated, source: 'rotatedAt', days: ageInDays(rotated, now) };
-  if (writtenAt && !Number.isNaN(writtenAt.getTime())) return { since: writtenAt, source: 'secretWritten', days: ageInDays(writtenAt, now) };
+  const latest = Math.min(now.getTime(), written?.getTime() ?? Number.POSITIVE_INFINITY) + ROTATED_AT_SKEW_MS;
+  if (rotated && !Number.isNaN(rotated.getTime()) && rotated.getTime() <= latest) return { since: rotated, source: 'rotatedAt', days: ageInDays(rotated, now) };
+  if (written) return { since: written, source: 'secretWritten', days: ageInDays(written, now) };
   return undefined;
 }
 
@@ -66,28 +82,13 @@ export interface TokenAgeFailure {
   readonly errorMessage: string;
 }
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-
-/** A `rotatedAt` worth keeping: an ISO 8601 date-time with an offset that parses (here, not in tokens.ts: no zod in this function). */
-export function isRotatedAt(v: unknown): v is string {
-  return typeof v === 'string' && ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v));
-}
-
 /**
  * `rotatedAt` of a secret value (undefined when absent or not an ISO date-time with offset, as the
- * authorizer's schema drops it); throws a message-free error when the value is not a token secret.
+ * authorizer drops it); throws a message-free error when the value is not a token secret the
+ * authorizer could use.
  */
 export function rotatedAtOf(secretString: string): string | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(secretString);
-  } catch {
-    throw new Error('token secret is not JSON');
-  }
-  const o = json as { current?: unknown; rotatedAt?: unknown } | null;
-  if (typeof o !== 'object' || o === null || typeof o.current !== 'string' || o.current === '') throw new Error('token secret has no "current" token');
-  const r = o.rotatedAt;
-  return isRotatedAt(r) ? r : undefined;
+  return parseRotatingSecret(secretString, 'token secret').rotatedAt;
 }
 
 /**
@@ -108,7 +109,7 @@ export async function measureTokenAges(
       // rotatedAtOf's errors never quote the secret text.
       const rotatedAt = rotatedAtOf(secret.text);
       const age = tokenAge(rotatedAt ? { rotatedAt } : {}, secret.writtenAt, now);
-      if (!age) throw Object.assign(new Error('the secret has no rotatedAt and its version has no creation date'), { name: 'NoTokenDate' });
+      if (!age) throw Object.assign(new Error('the secret has no usable rotatedAt (absent, or in the future) and its version has no creation date'), { name: 'NoTokenDate' });
       ages.push({ connector, ageDays: age.days, since: age.since.toISOString(), source: age.source });
     } catch (e) {
       failures.push({ connector, errorName: (e as Error)?.name ?? 'Error', errorMessage: (e as Error)?.message ?? String(e) });

@@ -1,43 +1,23 @@
 /**
  * Connector tokens: the secret's JSON shape and the constant-time check.
  *
- * Secret value (Secrets Manager, one secret per connector; the local token files use the same):
+ * Secret value (Secrets Manager, one secret per connector; the local token files use the same): the
+ * rotating-secret shape (lambdas/runtime/rotating-secret.ts)
  *   { "current": "<token>", "previous": "<token>", "previousExpiresAt": "<ISO 8601>", "rotatedAt": "<ISO 8601>" }
  * `previous` (with its expiry) keeps the old token valid for a grace period after a rotation, so a
  * running IdP is never cut off. A `previous` without a valid future expiry is never accepted.
  * `rotatedAt` (optional, informational) is when `current` was set — written by `scim-admin token
  * rotate` and `npm start`; the token-age check (lambdas/auth/token-age.ts) reads it. The
- * authorizer ignores it.
+ * authorizer ignores it. Parsed without zod (the authorizer bundle stays small).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod/mini';
-import { isRotatedAt } from './token-age.js';
+import { parseRotatingSecret, previousAlive, type RotatingSecret } from '../runtime/rotating-secret.js';
 
-export const tokenSetSchema = z.object({
-  current: z.string().check(z.minLength(1)),
-  previous: z.optional(z.string().check(z.minLength(1))),
-  previousExpiresAt: z.optional(z.iso.datetime({ offset: true })),
-  // Informational: never fails the parse (a malformed value would otherwise fail the authorizer for
-  // every request); kept only when it is an ISO date-time, checked below without zod's `catch`,
-  // which costs the authorizer bundle 10 KiB.
-  rotatedAt: z.optional(z.unknown()),
-});
-
-export type TokenSet = Omit<z.output<typeof tokenSetSchema>, 'rotatedAt'> & { rotatedAt?: string };
-
+export type TokenSet = RotatingSecret;
 
 /** Parses a secret string; throws a message-free error on a bad shape (never echo secret text). */
 export function parseTokenSet(secretString: string): TokenSet {
-  let json: unknown;
-  try {
-    json = JSON.parse(secretString);
-  } catch {
-    throw new Error('token secret is not JSON');
-  }
-  const r = tokenSetSchema.safeParse(json);
-  if (!r.success) throw new Error(`token secret has an invalid shape (fields: ${r.error.issues.map((i) => i.path.join('.')).join(', ')})`);
-  const { rotatedAt, ...rest } = r.data;
-  return isRotatedAt(rotatedAt) ? { ...rest, rotatedAt } : rest;
+  return parseRotatingSecret(secretString, 'token secret');
 }
 
 /** `Bearer <token>` (scheme case-insensitive) or the bare token (Okta "HTTP Header" mode). */
@@ -60,10 +40,9 @@ function digest(s: string): Buffer {
 export function tokenMatches(presented: string, set: TokenSet, now: Date): 'current' | 'previous' | undefined {
   const p = digest(presented);
   const current = timingSafeEqual(p, digest(set.current));
-  const previousAlive =
-    set.previous !== undefined && set.previousExpiresAt !== undefined && Date.parse(set.previousExpiresAt) > now.getTime();
+  const alive = previousAlive(set, now);
   // Compare against something even when there is no previous token, to keep the timing uniform.
   const previous = timingSafeEqual(p, digest(set.previous ?? set.current));
   if (current) return 'current';
-  return previousAlive && previous ? 'previous' : undefined;
+  return alive && previous ? 'previous' : undefined;
 }

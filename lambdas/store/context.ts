@@ -7,24 +7,14 @@
  * shapes (transactions with per-item cancellation reasons, keys-only queries), and keeping the
  * Lambda bundle to the AWS SDK alone keeps cold starts short.
  */
-import { randomBytes, randomFillSync } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { DynamoDBDocumentClient, QueryCommandInput, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { cursorKeyRing, type CursorKeyRing, type CursorKeySource } from './cursor-key.js';
 import { fromDynamoError, StorageError } from './errors.js';
 import type { Key } from './keys.js';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
-/**
- * The key that signs paging cursors: the key itself, or a function that loads it (Secrets Manager
- * in Lambda, a file for `npm start`). A loader is called only when a cursor is encoded or decoded
- * — index paging and every other request never wait for it — and its key is kept for the life of
- * the store; a failed load is not kept, so the next cursor request tries again.
- */
-export type CursorKeySource = string | (() => string | Promise<string>);
-
-/** Shortest cursor key accepted (a generated key is 43+ characters). */
-export const MIN_CURSOR_KEY_LENGTH = 32;
 
 /** Options that may differ per connector. */
 export interface ConnectorOptions {
@@ -46,8 +36,8 @@ export interface StoreOptions {
   /** Lifetime of startIndex bookmarks. Default 900 s. */
   bookmarkTtlSeconds?: number;
   /**
-   * Key for cursor MACs (or its loader, see CursorKeySource). Without one, a random key of this
-   * process: cursors then work within the process only (tests, library use); the Lambdas and
+   * The cursor key secret's text or its loader (see cursor-key.ts). Without one, a random key of
+   * this process: cursors then work within the process only (tests, library use); the Lambdas and
    * `npm start` always pass a persistent key.
    */
   cursorSecret?: CursorKeySource;
@@ -65,8 +55,8 @@ export interface StoreContext {
   readonly counterShards: number;
   readonly maxFilterRead: number;
   readonly bookmarkTtlSeconds: number;
-  /** The cursor key, loaded on first use (rejects with a StorageError when it cannot be). */
-  cursorKey(): Promise<string>;
+  /** The cursor keys, loaded on first use and re-read on an interval (cursor-key.ts). */
+  readonly cursorKeys: CursorKeyRing;
   readonly inlinePurgeItems: number;
   readonly skipReadItems: number;
   connectorOptions(connector: string): Required<ConnectorOptions>;
@@ -103,53 +93,22 @@ export function uuidv7(now: number = Date.now()): string {
 }
 
 export function createContext(o: StoreOptions): StoreContext {
+  const now = o.now ?? (() => new Date());
   return {
     doc: o.doc,
     table: o.tableName,
     counterShards: o.counterShards ?? 4,
     maxFilterRead: o.maxFilterRead ?? 10_000,
     bookmarkTtlSeconds: o.bookmarkTtlSeconds ?? 900,
-    cursorKey: cursorKeyLoader(o.cursorSecret),
+    cursorKeys: cursorKeyRing(o.cursorSecret, { now: () => now().getTime() }),
     inlinePurgeItems: o.inlinePurgeItems ?? 2000,
     skipReadItems: o.skipReadItems ?? 5000,
     connectorOptions: (connector) => {
       const c = o.connectorOptions?.(connector) ?? {};
       return { groupDisplayNameUnique: c.groupDisplayNameUnique ?? true, unknownMembers: c.unknownMembers ?? 'ignore' };
     },
-    now: o.now ?? (() => new Date()),
+    now,
     newId: o.newId ?? (() => uuidv7()),
-  };
-}
-
-let processCursorKey: string | undefined;
-
-function checkedCursorKey(key: unknown): string {
-  if (typeof key !== 'string' || key.length < MIN_CURSOR_KEY_LENGTH)
-    throw new StorageError('configuration', `the cursor key must be a string of at least ${MIN_CURSOR_KEY_LENGTH} characters`, { code: 'InvalidCursorKey' });
-  return key;
-}
-
-/**
- * The context's `cursorKey`: a fixed key is checked once; a loader runs on the first call and its
- * key is kept (concurrent first calls share one load); a failure is not kept. A loader's error that
- * is not already a StorageError becomes `unavailable` (503 + Retry-After): the cursor key is part
- * of what the store needs, like DynamoDB.
- */
-export function cursorKeyLoader(source: CursorKeySource | undefined): () => Promise<string> {
-  if (source === undefined) {
-    return () => Promise.resolve((processCursorKey ??= randomBytes(32).toString('base64url')));
-  }
-  if (typeof source === 'string') {
-    const key = checkedCursorKey(source);
-    return () => Promise.resolve(key);
-  }
-  let loading: Promise<string> | undefined;
-  return () => {
-    loading ??= (async () => checkedCursorKey(await source()))().catch((e: unknown) => {
-      loading = undefined;
-      throw e instanceof StorageError ? e : new StorageError('unavailable', 'the cursor key could not be loaded', { cause: e });
-    });
-    return loading;
   };
 }
 

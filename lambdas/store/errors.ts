@@ -2,57 +2,14 @@
  * Storage errors. DynamoDB exceptions are classified ONCE here (`fromDynamoError`), the
  * repositories add meaning (uniqueness, version conflict, not found), and `toScimError` is the one
  * place that turns any of it into a SCIM error. Nothing from the SDK escapes the store unwrapped.
+ * Which codes are configuration (500, alarmed), throttling or unavailability (503) is decided by the
+ * one AWS error classifier (lambdas/runtime/aws-errors.ts); DynamoDB's own meanings stay here.
  */
+import { awsErrorCode, classifyAwsError, classifyAwsErrorCode } from '../runtime/aws-errors.js';
 import { ScimError, isScimError } from '../scim/errors.js';
 import { StorageError, type CancellationReason } from './storage-error.js';
 
 export { isStorageError, StorageError, type CancellationReason, type StorageErrorKind } from './storage-error.js';
-
-const THROTTLED = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'ThrottlingError',
-  'ProvisionedThroughputExceeded',
-  'TooManyRequestsException',
-]);
-const UNAVAILABLE = new Set([
-  'InternalServerError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'TransactionInProgressException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'AbortError',
-]);
-
-/**
- * Errors no retry heals (IAM, a missing table/index, unknown credentials, KMS key problems, a
- * request DynamoDB calls invalid). Answered 500 and alarmed on, not 503: a 503 makes the IdP
- * retry for ever and hides the cause behind "storage unavailable".
- */
-const CONFIGURATION = new Set([
-  'AccessDeniedException',
-  'UnrecognizedClientException',
-  'ResourceNotFoundException',
-  'ValidationException',
-  'InvalidSignatureException',
-  'IncompleteSignature',
-  'MissingAuthenticationTokenException',
-  'KMSAccessDeniedException',
-  'KMSDisabledException',
-  'KMSInvalidStateException',
-  'KMSNotFoundException',
-  'CredentialsProviderError',
-]);
 
 const operations = new WeakMap<object, string>();
 
@@ -64,13 +21,6 @@ export function noteOperation(e: unknown, commandName: string | undefined): void
   if (typeof e === 'object' && e !== null && commandName && !operations.has(e)) operations.set(e, commandName.replace(/Command$/, ''));
 }
 
-function errName(e: unknown): string {
-  if (typeof e !== 'object' || e === null) return '';
-  const o = e as { name?: unknown; code?: unknown };
-  if (typeof o.code === 'string' && o.code.startsWith('E')) return o.code;
-  return typeof o.name === 'string' ? o.name : '';
-}
-
 function isTooLarge(message: string): boolean {
   return /item size|size has exceeded|exceeds? .*size|too large/i.test(message);
 }
@@ -78,7 +28,7 @@ function isTooLarge(message: string): boolean {
 /** Classifies any error thrown by a DynamoDB call. Idempotent for StorageErrors. */
 export function fromDynamoError(e: unknown): StorageError {
   if (e instanceof StorageError) return e;
-  const name = errName(e);
+  const name = awsErrorCode(e);
   const message = e instanceof Error ? e.message : String(e);
   const operation = typeof e === 'object' && e !== null ? operations.get(e) : undefined;
   const configuration = (code: string) => new StorageError('configuration', message, { cause: e, code, ...(operation ? { operation } : {}) });
@@ -91,7 +41,7 @@ export function fromDynamoError(e: unknown): StorageError {
     const codes = new Set(reasons.map((r) => r.Code));
     if (codes.has('ConditionalCheckFailed')) return new StorageError('conditionFailed', message, { cause: e, reasons });
     if (codes.has('TransactionConflict')) return new StorageError('transactionConflict', message, { cause: e, reasons });
-    if ([...codes].some((code) => code !== undefined && THROTTLED.has(code)))
+    if ([...codes].some((code) => code !== undefined && classifyAwsErrorCode(code) === 'throttled'))
       return new StorageError('throttled', message, { cause: e, reasons });
     if (codes.has('ItemCollectionSizeLimitExceeded')) return new StorageError('itemTooLarge', message, { cause: e, reasons });
     if (codes.has('ValidationError')) {
@@ -101,11 +51,12 @@ export function fromDynamoError(e: unknown): StorageError {
     return new StorageError('unavailable', message, { cause: e, reasons });
   }
   if (name === 'TransactionConflictException') return new StorageError('transactionConflict', message, { cause: e });
-  if (THROTTLED.has(name)) return new StorageError('throttled', message, { cause: e });
   if (name === 'ItemCollectionSizeLimitExceededException') return new StorageError('itemTooLarge', message, { cause: e });
   if (name === 'ValidationException' && isTooLarge(message)) return new StorageError('itemTooLarge', message, { cause: e });
-  if (CONFIGURATION.has(name)) return configuration(name);
-  if (UNAVAILABLE.has(name) || (e as { $retryable?: unknown } | null)?.$retryable) return new StorageError('unavailable', message, { cause: e });
+  const cls = classifyAwsError(e);
+  if (cls === 'throttled') return new StorageError('throttled', message, { cause: e });
+  if (cls === 'configuration') return configuration(name);
+  if (cls === 'unavailable') return new StorageError('unavailable', message, { cause: e });
   return new StorageError('unavailable', message || 'storage call failed', { cause: e });
 }
 

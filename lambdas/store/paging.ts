@@ -13,6 +13,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { run, type StoreContext } from './context.js';
+import { cursorKeysAt } from './cursor-key.js';
 import { StorageError } from './errors.js';
 import { keys, type ResourceKind } from './keys.js';
 import { fromItem, type StoredResource } from './items.js';
@@ -49,12 +50,19 @@ function cursorParts(cursor: string): [data: string, sig: string] {
   return [data, sig];
 }
 
-export function decodeCursor(secret: string, cursor: string, expectedQuery: string): CursorBody {
-  const bad = badCursor;
-  const [data, sig] = cursorParts(cursor);
-  const want = Buffer.from(mac(secret, data));
+/** Whether one of `keys` signed the cursor (every key is compared, in constant time). */
+function signedByOneOf(keys: readonly string[], data: string, sig: string): boolean {
   const got = Buffer.from(sig);
-  if (want.length !== got.length || !timingSafeEqual(want, got)) throw bad('not issued by this service');
+  let ok = false;
+  for (const key of keys) {
+    const want = Buffer.from(mac(key, data));
+    if (want.length === got.length && timingSafeEqual(want, got)) ok = true;
+  }
+  return ok;
+}
+
+function bodyOf(data: string, expectedQuery: string): CursorBody {
+  const bad = badCursor;
   let body: unknown;
   try {
     body = JSON.parse(Buffer.from(data, 'base64url').toString('utf8'));
@@ -67,18 +75,32 @@ export function decodeCursor(secret: string, cursor: string, expectedQuery: stri
   return { q: b.q, k: b.k, i: b.i };
 }
 
-/**
- * A cursor checked against the store's key, loaded only now (a malformed cursor is refused without
- * it). A cursor signed with another key — e.g. before the key was replaced — is `invalidCursor`.
- */
-export async function openCursor(ctx: Pick<StoreContext, 'cursorKey'>, cursor: string, expectedQuery: string): Promise<CursorBody> {
-  cursorParts(cursor);
-  return decodeCursor(await ctx.cursorKey(), cursor, expectedQuery);
+/** A cursor signed with `secret` (or one of several keys), checked against `expectedQuery`. */
+export function decodeCursor(secret: string | readonly string[], cursor: string, expectedQuery: string): CursorBody {
+  const [data, sig] = cursorParts(cursor);
+  if (!signedByOneOf(typeof secret === 'string' ? [secret] : secret, data, sig)) throw badCursor('not issued by this service');
+  return bodyOf(data, expectedQuery);
 }
 
-/** A cursor signed with the store's key (loaded on first use). */
-export async function sealCursor(ctx: Pick<StoreContext, 'cursorKey'>, body: CursorBody): Promise<string> {
-  return encodeCursor(await ctx.cursorKey(), body);
+/**
+ * A cursor checked against the store's keys (cursor-key.ts), loaded only now (a malformed cursor is
+ * refused without them): accepted under the current key or the previous one while its grace
+ * lasts. A cursor matching neither re-reads the keys once (another container may have seen a
+ * rotation this one has not yet); still no match — e.g. signed before the key was replaced without
+ * a grace period — is `invalidCursor`.
+ */
+export async function openCursor(ctx: Pick<StoreContext, 'cursorKeys' | 'now'>, cursor: string, expectedQuery: string): Promise<CursorBody> {
+  const [data, sig] = cursorParts(cursor);
+  if (!signedByOneOf(cursorKeysAt(await ctx.cursorKeys.get(), ctx.now()), data, sig)) {
+    const fresh = await ctx.cursorKeys.refresh();
+    if (!fresh || !signedByOneOf(cursorKeysAt(fresh, ctx.now()), data, sig)) throw badCursor('not issued by this service');
+  }
+  return bodyOf(data, expectedQuery);
+}
+
+/** A cursor signed with the store's current key (loaded on first use). */
+export async function sealCursor(ctx: Pick<StoreContext, 'cursorKeys'>, body: CursorBody): Promise<string> {
+  return encodeCursor((await ctx.cursorKeys.get()).current, body);
 }
 
 export interface Page {

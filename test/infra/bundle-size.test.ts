@@ -27,6 +27,11 @@ describe('bundle sizes', () => {
     expect(CDK_ESBUILD).toMatchObject({ format: 'esm', target: 'node22', minify: true, sourcesContent: false });
   });
 
+  it.each(['authorizer', 'token-age', 'webhooks'] as const)('%s carries no zod (secrets are parsed by the zod-free rotating-secret module)', async (fn) => {
+    const b = await bundle(fn, out);
+    expect(b.packages.map(([p]) => p)).not.toContain('zod');
+  }, 60_000);
+
   it.each(FUNCTIONS)('%s stays within its budget', async (fn) => {
     const b = await bundle(fn, out);
     const top = b.packages.slice(0, 5).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} KiB`).join(', ');

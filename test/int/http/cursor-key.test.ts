@@ -2,6 +2,8 @@
  * The cursor key through the users handler on DynamoDB Local, as a Lambda container runs it:
  *  - a key change (another container's key, a replaced secret) makes every cursor handed out
  *    before — /Users, a filtered list, the server root — answer 400 invalidCursor, never a 5xx;
+ *  - a rotation with a grace period does not: containers that read the secret before and after it
+ *    open each other's cursors until the previous key expires;
  *  - the key is read from Secrets Manager (aws-sdk-client-mock) only by the first cursor request:
  *    creates, reads and index paging never touch it; Secrets Manager unreachable → 503 +
  *    Retry-After for cursor requests only, and the next request after it recovers succeeds;
@@ -16,7 +18,7 @@ import { parseConnectors } from '../../../lambdas/connectors/config.js';
 import { createProvisioning, usersHandler } from '../../../lambdas/http/app.js';
 import { secretsManagerCursorKey } from '../../../lambdas/http/cursor-key.js';
 import { RequestLog } from '../../../lambdas/http/request-log.js';
-import type { CursorKeySource } from '../../../lambdas/store/context.js';
+import type { CursorKeySource } from '../../../lambdas/store/cursor-key.js';
 import { ScimStore } from '../../../lambdas/store/store.js';
 import { apiGatewayEvent } from '../../support/apigw.js';
 import { createTestTable, type TestTable } from '../../support/ddb.js';
@@ -33,9 +35,9 @@ const quiet = new Logger({ serviceName: 'scim', logLevel: 'SILENT' });
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
-/** A users container whose store signs cursors with `key`; `lines` receives its request log lines. */
-function container(key: CursorKeySource, lines: string[] = []): Handler {
-  const store = new ScimStore({ doc: t.doc, tableName: t.tableName, cursorSecret: key });
+/** A users container whose store signs cursors with `key`; `lines` receives its request log lines; `clock` its time (default: real). */
+function container(key: CursorKeySource, lines: string[] = [], clock?: { t: number }): Handler {
+  const store = new ScimStore({ doc: t.doc, tableName: t.tableName, cursorSecret: key, ...(clock ? { now: () => new Date(clock.t) } : {}) });
   return usersHandler(connectors, createProvisioning(connectors, store), quiet, new RequestLog({ handler: 'users', write: (l) => void lines.push(l) })) as Handler;
 }
 
@@ -107,6 +109,35 @@ describe('a cursor outlives no key change', () => {
     const next = await call(b, 'GET', 'Users', { cursor: String(fresh.body?.nextCursor), count: '2' });
     expect(next.status).toBe(200);
     expect(next.body?.Resources).toHaveLength(2);
+  });
+});
+
+describe('key rotation with a grace period (scim-admin cursor-key rotate)', () => {
+  it('containers that read the secret before and after the rotation open each other\'s cursors until the grace ends; then the old key\'s cursors are 400', async () => {
+    const clock = { t: Date.now() };
+    let secret = KEY_A; // a bare key, as the stack generates it and as deployed before the shape
+    const old = container(() => secret, [], clock);
+    const fromOld = await call(old, 'GET', 'Users', { cursor: '', count: '2' });
+    expect(fromOld.status).toBe(200);
+    clock.t += 5_000;
+    secret = JSON.stringify({ current: KEY_B, previous: KEY_A, previousExpiresAt: new Date(clock.t + 3_600_000).toISOString() });
+    const young = container(() => secret, [], clock);
+    const fromYoung = await call(young, 'GET', 'Users', { cursor: '', count: '2' });
+    expect(fromYoung.status).toBe(200);
+
+    // Before: the old container kept KEY_A for its life and answered 400 to the young one's cursors.
+    for (const [h, c] of [[old, fromYoung], [young, fromOld]] as const) {
+      const r = await call(h, 'GET', 'Users', { cursor: String(c.body?.nextCursor), count: '2' });
+      expect(r.status).toBe(200);
+      expect(r.body?.Resources).toHaveLength(2);
+    }
+    // The young container signs with the new key only: a container holding KEY_B alone opens it.
+    expect((await call(container(KEY_B), 'GET', 'Users', { cursor: String(fromYoung.body?.nextCursor), count: '2' })).status).toBe(200);
+
+    clock.t += 3_600_000;
+    const late = await call(young, 'GET', 'Users', { cursor: String(fromOld.body?.nextCursor), count: '2' });
+    expect(late.status).toBe(400);
+    expect(late.body).toMatchObject({ scimType: 'invalidCursor' });
   });
 });
 

@@ -5,6 +5,8 @@
  * the dashboard and the alarms use, failures logged and failing the run after the others are
  * published, no token in any output.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
@@ -63,6 +65,36 @@ describe('age rule', () => {
     expect(tokenAge({}, daysAgo(12.25), NOW)).toEqual({ since: daysAgo(12.25), source: 'secretWritten', days: 12.2 });
     expect(tokenAge({}, undefined, NOW)).toBeUndefined();
     expect(ageInDays(new Date(NOW.getTime() + 3_600_000), NOW)).toBe(0);
+  });
+
+  it('a rotatedAt later than the secret version was written (or than now) is not trusted: the write date counts', () => {
+    // README's old example: rotatedAt in 2030 held the age at 0 and silenced the alarm for years.
+    expect(tokenAge({ rotatedAt: '2030-01-30T00:00:00Z' }, daysAgo(400), NOW)).toEqual({ since: daysAgo(400), source: 'secretWritten', days: 400 });
+    expect(tokenAge({ rotatedAt: daysAgo(10).toISOString() }, daysAgo(400), NOW)?.source).toBe('secretWritten');
+    // No write date known: a future rotatedAt gives no age (reported as a failure), never 0.
+    expect(tokenAge({ rotatedAt: '2030-01-30T00:00:00Z' }, undefined, NOW)).toBeUndefined();
+    // Clock skew between the writer and Secrets Manager / the file system: a few minutes are tolerated.
+    const justAfter = new Date(daysAgo(3).getTime() + 60_000);
+    expect(tokenAge({ rotatedAt: justAfter.toISOString() }, daysAgo(3), NOW)).toMatchObject({ since: justAfter, source: 'rotatedAt' });
+  });
+
+  it("the README's hand rotation example writes no rotatedAt and no fixed date (it had a 2030 rotatedAt)", () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('**Rotate a token**'));
+    const block = /```bash\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    expect(block).toContain('put-secret-value');
+    expect(block).not.toContain('rotatedAt');
+    expect(block).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('the daily check measures a future rotatedAt from the secret version, so the alarm can fire', async () => {
+    const r = await measureTokenAges(['alpha', 'nodate'], async (c) =>
+      c === 'alpha'
+        ? { text: JSON.stringify({ current: 'a', rotatedAt: '2030-01-30T00:00:00Z' }), writtenAt: daysAgo(500) }
+        : { text: JSON.stringify({ current: 'b', rotatedAt: '2030-01-30T00:00:00Z' }) },
+    NOW);
+    expect(r.ages).toEqual([{ connector: 'alpha', ageDays: 500, since: daysAgo(500).toISOString(), source: 'secretWritten' }]);
+    expect(r.failures.map((f) => [f.connector, f.errorName])).toEqual([['nodate', 'NoTokenDate']]);
   });
 
   it('rotatedAtOf: reads rotatedAt only when it is an ISO date-time; refuses what is not a token secret without quoting it', () => {

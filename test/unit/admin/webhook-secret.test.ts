@@ -80,7 +80,7 @@ describe('webhook rotate', () => {
     expect(r.stderr).not.toContain(fresh);
     expect(r.stderr).toContain('until 2026-03-02T10:00:00.000Z (24h)');
     const set = parseSigningSecretSet(secret);
-    expect(set).toEqual({ current: fresh, previous: OLD, previousExpiresAt: '2026-03-02T10:00:00.000Z' });
+    expect(set).toEqual({ current: fresh, previous: OLD, previousExpiresAt: '2026-03-02T10:00:00.000Z', rotatedAt: '2026-03-01T10:00:00.000Z' });
     expect(signingSecrets(set, new Date('2026-03-02T09:59:59.000Z'))).toEqual([fresh, OLD]);
     expect(signingSecrets(set, new Date('2026-03-02T10:00:00.000Z'))).toEqual([fresh]);
     expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(1);
@@ -88,7 +88,7 @@ describe('webhook rotate', () => {
 
   it('--grace 0 drops the previous secret at once; a bad --grace is a usage error (exit 2) before anything is written', async () => {
     expect((await cli(['webhook', 'rotate', 'askspoke', '--grace', '0'])).code).toBe(EXIT.ok);
-    expect(Object.keys(parseSigningSecretSet(secret))).toEqual(['current']);
+    expect(Object.keys(parseSigningSecretSet(secret))).toEqual(['current', 'rotatedAt']);
     const bad = await cli(['webhook', 'rotate', 'askspoke', '--grace', 'tomorrow']);
     expect(bad.code).toBe(EXIT.usage);
     expect(bad.stderr).toContain('--grace must look like 90s, 30m, 24h, 7d or 0 (got tomorrow)');

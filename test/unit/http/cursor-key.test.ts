@@ -1,6 +1,6 @@
 /**
  * The Lambdas' cursor key from Secrets Manager (aws-sdk-client-mock): never read at container start,
- * read once on first use, and every failure classified — unreachable/throttled → 503 +
+ * read on first use (then kept for an interval), and every failure classified — unreachable/throttled → 503 +
  * Retry-After, access denied / no such secret → 500 configuration (alarmed), never cached.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fromEnvironment } from '../../../lambdas/http/app.js';
 import { CURSOR_KEY_SECRET_ENV, secretsManagerCursorKey } from '../../../lambdas/http/cursor-key.js';
-import { cursorKeyLoader } from '../../../lambdas/store/context.js';
+import { cursorKeyRing } from '../../../lambdas/store/cursor-key.js';
 import { isStorageError, toScimError, type StorageError } from '../../../lambdas/store/errors.js';
 
 const sm = mockClient(SecretsManagerClient);
@@ -42,8 +42,8 @@ describe('fromEnvironment: the users/groups container', () => {
     sm.on(GetSecretValueCommand).resolves({ SecretString: KEY });
     const { store } = fromEnvironment(ENV);
     expect(sm.calls()).toHaveLength(0);
-    expect(await store.ctx.cursorKey()).toBe(KEY);
-    expect(await store.ctx.cursorKey()).toBe(KEY);
+    expect(await store.ctx.cursorKeys.get()).toEqual({ current: KEY });
+    expect(await store.ctx.cursorKeys.get()).toEqual({ current: KEY });
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
     expect(sm.commandCalls(GetSecretValueCommand)[0]!.args[0].input).toEqual({ SecretId: ARN });
   });
@@ -80,10 +80,10 @@ describe('secretsManagerCursorKey failures', () => {
 
   it('behind the store loader a failure is not kept: Secrets Manager back → the next request gets the key', async () => {
     sm.on(GetSecretValueCommand).rejectsOnce(awsError('ThrottlingException')).resolves({ SecretString: KEY });
-    const key = cursorKeyLoader(secretsManagerCursorKey(ARN));
-    expect((await failure(key)).kind).toBe('unavailable');
-    expect(await key()).toBe(KEY);
-    expect(await key()).toBe(KEY);
+    const ring = cursorKeyRing(secretsManagerCursorKey(ARN));
+    expect((await failure(() => ring.get().then((k) => k.current))).kind).toBe('unavailable');
+    expect((await ring.get()).current).toBe(KEY);
+    expect((await ring.get()).current).toBe(KEY);
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 });

@@ -178,8 +178,8 @@ describe('signing secret', () => {
   });
 
   it('rotation keeps the old secret for the grace period (0: dropped at once)', () => {
-    expect(rotateSigningSecret({ current: 'old' }, 24 * 3_600_000, now, 'new')).toEqual({ current: 'new', previous: 'old', previousExpiresAt: '2026-03-02T10:00:00.000Z' });
-    expect(rotateSigningSecret({ current: 'old', previous: 'older', previousExpiresAt: '2026-03-05T00:00:00.000Z' }, 0, now, 'new')).toEqual({ current: 'new' });
+    expect(rotateSigningSecret({ current: 'old' }, 24 * 3_600_000, now, 'new')).toEqual({ current: 'new', previous: 'old', previousExpiresAt: '2026-03-02T10:00:00.000Z', rotatedAt: '2026-03-01T10:00:00.000Z' });
+    expect(rotateSigningSecret({ current: 'old', previous: 'older', previousExpiresAt: '2026-03-05T00:00:00.000Z' }, 0, now, 'new')).toEqual({ current: 'new', rotatedAt: '2026-03-01T10:00:00.000Z' });
     const fresh = rotateSigningSecret({ current: 'old' }, 1000, now);
     expect(fresh.current).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
