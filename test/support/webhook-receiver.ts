@@ -17,8 +17,8 @@ export interface ReceivedRequest {
   status: number;
 }
 
-/** Per request: a status to answer, or 'hang' (never answer until closed). */
-export type Answer = number | 'hang';
+/** Per request: a status to answer (with headers, e.g. a redirect's Location), or 'hang' (never answer until closed). */
+export type Answer = number | { readonly status: number; readonly headers?: Readonly<Record<string, string>> } | 'hang';
 
 export class WebhookReceiver {
   readonly requests: ReceivedRequest[] = [];
@@ -43,8 +43,9 @@ export class WebhookReceiver {
           this.hanging.add(res);
           return;
         }
-        r.status = a;
-        res.writeHead(a, { 'content-type': 'text/plain' }).end(a < 300 ? 'ok' : 'nope');
+        const { status, headers } = typeof a === 'number' ? { status: a, headers: {} } : a;
+        r.status = status;
+        res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(status < 300 ? 'ok' : 'nope');
       });
     });
     await new Promise<void>((resolve, reject) => {
