@@ -171,7 +171,7 @@ describe('a delivered event', () => {
     const first = receive(r.raw, r.headers);
     expect(first).toEqual(envelope(e, 'scim'));
     // Replayed inside the 300 s window with a fresh header value: the signature still verifies…
-    const replayHeaders = { ...r.headers, 'scim-event-id': '11111111-1111-8111-8111-111111111111' };
+    const replayHeaders: Record<string, unknown> = { ...r.headers, 'scim-event-id': '11111111-1111-8111-8111-111111111111' };
     expect(verifyScimWebhook(r.raw, String(replayHeaders['scim-signature']), SECRET)).toBe(true);
     // …so only the signed id catches it.
     expect(receive(r.raw, replayHeaders)).toBe('duplicate');
