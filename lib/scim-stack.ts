@@ -323,6 +323,7 @@ export class ScimStack extends Stack {
     }
     if (this.webhooks) {
       new CfnOutput(this, 'WebhookDeadLetterQueueUrl', { description: 'Webhook events given up after 24 h of failed deliveries', value: this.webhooks.deadLetterQueue.queueUrl });
+      new CfnOutput(this, 'WebhookUndeliveredQueueUrl', { description: 'Webhook events EventBridge could not put on their connector\'s queue', value: this.webhooks.targetDeadLetterQueue.queueUrl });
     }
     if (domain) {
       new CfnOutput(this, 'CustomDomainTarget', {

@@ -552,7 +552,8 @@ Reads the connector's users, groups and memberships page by page and emits one u
 group.snapshot event per resource (groups without members) and one member.snapshot per membership,
 through the paths live events take: deployed, the event bus (every rule of the connector, its
 webhook included); --local, .scim-local/events.jsonl and the connector's webhook. Consumers apply
-snapshots as upserts (and ignore a version older than what they hold).
+snapshots as upserts (and ignore a version older than what they hold); every event carries the run
+id, and a completed run ends with resync.completed (its counts: prune only once all arrived).
   --kinds   what to emit (default all: ${RESYNC_KINDS.join(',')}); members = member.snapshot
   --rate    events per second at most (default ${DEFAULT_RATE_PER_SECOND}/s)
   --from    continue an interrupted run: the cursor it printed

@@ -11,13 +11,15 @@
  *
  * The resume cursor says what has been emitted: the phase, the last user or group done, and within
  * a group the last member sent. It also carries the run id (snapshot event ids derive from it, see
- * lambdas/events/snapshot.ts) and the kinds. `--from <cursor>` continues after it; at most the
- * batch in flight when the run stopped is sent again (same event ids: deduplicated).
+ * lambdas/events/snapshot.ts), the kinds, the run's start and its counts so far. `--from <cursor>`
+ * continues after it; at most the batch in flight when the run stopped is sent again (same event
+ * ids: deduplicated). A run that has sent everything ends with one `resync.completed` event (scope,
+ * start, counts of the whole run, resumed parts included): consumers prune only after it.
  */
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { memberSnapshot, resourceSnapshot } from '../../lambdas/events/snapshot.js';
-import type { ChangeEvent, MemberRefDetail } from '../../lambdas/events/schema.js';
+import { memberSnapshot, resourceSnapshot, resyncCompleted } from '../../lambdas/events/snapshot.js';
+import type { ChangeEvent, MemberRefDetail, ResyncCounts } from '../../lambdas/events/schema.js';
 import { run } from '../../lambdas/store/context.js';
 import type { StoredResource } from '../../lambdas/store/items.js';
 import { keys } from '../../lambdas/store/keys.js';
@@ -39,6 +41,10 @@ export interface ResyncCursor {
   /** Run id: snapshot event ids are derived from it. */
   readonly run: string;
   readonly kinds: readonly ResyncKind[];
+  /** When the run started (ISO 8601): on its `resync.completed`. */
+  readonly started: string;
+  /** Snapshot events sent before this position (the whole run's, for `resync.completed`). */
+  readonly counts: ResyncCounts;
   readonly phase: 'users' | 'groups' | 'done';
   /** Sort key of the last user (phase users) or group (phase groups) completely emitted. */
   readonly after?: string;
@@ -50,9 +56,13 @@ export interface ResyncCursor {
 
 export class CursorError extends Error {}
 
+const CURSOR_VERSION = 2;
+
 export function encodeResyncCursor(c: ResyncCursor): string {
-  return Buffer.from(JSON.stringify({ v: 1, ...c })).toString('base64url');
+  return Buffer.from(JSON.stringify({ v: CURSOR_VERSION, ...c })).toString('base64url');
 }
+
+const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 
 export function decodeResyncCursor(text: string): ResyncCursor {
   let o: Record<string, unknown>;
@@ -62,11 +72,20 @@ export function decodeResyncCursor(text: string): ResyncCursor {
     throw new CursorError('not a resync cursor (copy it whole from the interrupted run)');
   }
   const str = (v: unknown) => v === undefined || typeof v === 'string';
+  if (typeof o === 'object' && o !== null && o.v === 1) throw new CursorError('a cursor of an older scim-admin (no run counts): start a new run without --from');
+  const counts = (typeof o === 'object' && o !== null ? o.counts : undefined) as Record<string, unknown> | undefined;
   if (
     typeof o !== 'object' ||
     o === null ||
-    o.v !== 1 ||
+    o.v !== CURSOR_VERSION ||
     typeof o.run !== 'string' ||
+    typeof o.started !== 'string' ||
+    Number.isNaN(Date.parse(o.started)) ||
+    typeof counts !== 'object' ||
+    counts === null ||
+    !isCount(counts.users) ||
+    !isCount(counts.groups) ||
+    !isCount(counts.members) ||
     !Array.isArray(o.kinds) ||
     !o.kinds.every((k) => (RESYNC_KINDS as readonly unknown[]).includes(k)) ||
     !['users', 'groups', 'done'].includes(o.phase as string) ||
@@ -79,6 +98,8 @@ export function decodeResyncCursor(text: string): ResyncCursor {
   return {
     run: o.run,
     kinds: o.kinds as ResyncKind[],
+    started: o.started,
+    counts: { users: counts.users as number, groups: counts.groups as number, members: counts.members as number },
     phase: o.phase as ResyncCursor['phase'],
     ...(o.after !== undefined ? { after: o.after as string } : {}),
     ...(o.group !== undefined ? { group: o.group as string } : {}),
@@ -160,7 +181,7 @@ async function memberPage(store: ScimStore, connector: string, groupId: string, 
         TableName: store.ctx.table,
         KeyConditionExpression: after === undefined ? 'PK = :p' : 'PK = :p AND SK > :after',
         ExpressionAttributeValues: after === undefined ? { ':p': pk } : { ':p': pk, ':after': after },
-        ProjectionExpression: 'SK, mid, mtype, display',
+        ProjectionExpression: 'SK, mid, mtype, display, gv',
         Limit: limit,
         ConsistentRead: true,
       }),
@@ -173,6 +194,7 @@ async function memberPage(store: ScimStore, connector: string, groupId: string, 
       type: i.mtype === 'Group' ? 'Group' : 'User',
       ...(typeof i.display === 'string' && i.display !== '' ? { display: i.display } : {}),
     } as MemberRefDetail,
+    version: typeof i.gv === 'number' ? i.gv : undefined,
   }));
   return { items, more: res.LastEvaluatedKey !== undefined };
 }
@@ -185,13 +207,18 @@ export async function resync(o: ResyncOptions): Promise<ResyncResult> {
   const runId = o.from?.run ?? randomUUID();
   const kinds = o.from?.kinds ?? o.kinds;
   const want = (k: ResyncKind) => kinds.includes(k);
-  const progress: ResyncProgress = { users: 0, groups: 0, members: 0, events: 0 };
-  const base = { run: runId, kinds };
+  // A resumed run continues the counts of its cursor (the end marker counts the whole run).
+  const progress: ResyncProgress = { ...(o.from?.counts ?? { users: 0, groups: 0, members: 0 }), events: 0 };
+  const startedAt = o.from?.started ?? now().toISOString();
+  const runBase = { run: runId, kinds, started: startedAt };
+  // A cursor carries the counts of what was sent up to it (flush sets them when its batch is out).
+  const base = { ...runBase, counts: { users: 0, groups: 0, members: 0 } };
+  const here = () => ({ ...runBase, counts: { users: progress.users, groups: progress.groups, members: progress.members } });
   let committed: ResyncCursor = o.from ?? { ...base, phase: 'users' };
   const started = Date.now();
 
   // Events waiting for the next emit, each with the cursor that is true once it is out.
-  let batch: { event: ChangeEvent; after: ResyncCursor; count: keyof ResyncProgress }[] = [];
+  let batch: { event: ChangeEvent; after: ResyncCursor; count: keyof ResyncCounts | undefined }[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     if (o.signal?.aborted) throw new Stopped();
@@ -207,12 +234,12 @@ export async function resync(o: ResyncOptions): Promise<ResyncResult> {
     } catch (e) {
       throw new ResyncError(e, committed, progress);
     }
-    for (const b of out) progress[b.count]++;
+    for (const b of out) if (b.count) progress[b.count]++;
     progress.events += out.length;
-    committed = out[out.length - 1]!.after;
+    committed = { ...out[out.length - 1]!.after, counts: { users: progress.users, groups: progress.groups, members: progress.members } };
     o.onProgress?.(progress);
   };
-  const push = async (event: ChangeEvent, after: ResyncCursor, count: keyof ResyncProgress) => {
+  const push = async (event: ChangeEvent, after: ResyncCursor, count: keyof ResyncCounts | undefined) => {
     batch.push({ event, after, count });
     if (batch.length >= EMIT_BATCH) await flush();
   };
@@ -233,7 +260,7 @@ export async function resync(o: ResyncOptions): Promise<ResyncResult> {
         } while (after !== undefined);
       }
       await flush();
-      cur = committed = { ...base, phase: 'groups' };
+      cur = committed = { ...here(), phase: 'groups' };
     }
     if (cur.phase === 'groups') {
       let after = cur.after;
@@ -250,8 +277,11 @@ export async function resync(o: ResyncOptions): Promise<ResyncResult> {
         } while (after !== undefined);
       }
       await flush();
-      committed = { ...base, phase: 'done' };
     }
+    // Everything is out: the end marker, with the whole run's counts.
+    const counts = { users: progress.users, groups: progress.groups, members: progress.members };
+    await push(resyncCompleted(o.connector, runId, startedAt, kinds, counts, now().toISOString()), { ...base, counts, phase: 'done' }, undefined);
+    await flush();
     return { completed: true, progress, runId, cursor: committed };
   } catch (e) {
     if (e instanceof Stopped) return { completed: false, progress, runId, cursor: committed };
@@ -277,7 +307,7 @@ export async function resync(o: ResyncOptions): Promise<ResyncResult> {
       const page = await memberPage(o.store, o.connector, groupId, memberPageSize, after);
       const time = now().toISOString();
       for (const m of page.items) {
-        await push(memberSnapshot(o.connector, groupId, m.member, runId, time), { ...base, phase: 'groups', group: groupId, member: m.sk }, 'members');
+        await push(memberSnapshot(o.connector, groupId, m.member, runId, time, m.version), { ...base, phase: 'groups', group: groupId, member: m.sk }, 'members');
       }
       after = page.items[page.items.length - 1]?.sk ?? after;
       more = page.more && page.items.length > 0;
@@ -285,6 +315,6 @@ export async function resync(o: ResyncOptions): Promise<ResyncResult> {
     // The group is done: a cursor after its last member means "continue after this group".
     const sk = keys.group(o.connector, groupId).SK;
     if (batch.length > 0) batch[batch.length - 1]!.after = { ...base, phase: 'groups', after: sk };
-    else if (committed.group === groupId) committed = { ...base, phase: 'groups', after: sk };
+    else if (committed.group === groupId) committed = { ...here(), phase: 'groups', after: sk };
   }
 }

@@ -273,7 +273,7 @@ export function storedBytes(): { user: number; group: number; membership: number
   const o = ASSUMED.dynamoItemOverheadBytes;
   const user = toItem(CONNECTOR, { kind: 'User', id: USER_ID, version: 3, created: T, lastModified: T, attributes: SAMPLE_USER });
   const group = toItem(CONNECTOR, { kind: 'Group', id: GROUP_ID, version: 40, created: T, lastModified: T, attributes: SAMPLE_GROUP, memberCount: 120 });
-  const member = memberItem(CONNECTOR, GROUP_ID, { value: USER_ID, type: 'User' });
+  const member = memberItem(CONNECTOR, GROUP_ID, { value: USER_ID, type: 'User', gv: 40 });
   const userGuard = { ...keys.userNameGuard(CONNECTOR, SAMPLE_USER.userName), id: USER_ID, kind: 'User' };
   const groupGuard = { ...keys.groupNameGuard(CONNECTOR, SAMPLE_GROUP.displayName), id: GROUP_ID, kind: 'Group' };
   const counter = { ...keys.counter(CONNECTOR, 'User', 0), n: 2500 };

@@ -7,7 +7,7 @@
  *    changed (member-count/version-only writes of a group emit nothing: its member events say it);
  *    a user's `active` going to false → deactivated, back to true → reactivated;
  *  - membership items: INSERT → member.added, REMOVE → member.removed (also when a deleted group's
- *    or user's memberships are cleaned up after the delete).
+ *    or user's memberships are cleaned up after the delete), with the membership's version (`gv`).
  *
  * Event ids are derived from the record, never random: resource events from connector + type + id
  * + version + kind (a version is written once), member events from the group, member, kind and the
@@ -174,6 +174,9 @@ function memberEvents(r: StreamRecordLike, connector: string, groupId: string): 
     ...(typeof item.display === 'string' && item.display !== '' ? { display: item.display } : {}),
   };
   const sequence = r.dynamodb?.SequenceNumber;
+  // The membership's version (the group version that added it): the removal carries the add's, so
+  // it compares with a member.snapshot of the same membership.
+  const version = typeof item.gv === 'number' ? item.gv : undefined;
   return [
     {
       eventId: hashId(connector, 'Member', groupId, member.value, k, sequence ?? r.eventID ?? ''),
@@ -181,6 +184,7 @@ function memberEvents(r: StreamRecordLike, connector: string, groupId: string): 
       connector,
       resourceType: 'Group',
       resourceId: groupId,
+      ...(version !== undefined ? { version } : {}),
       time: recordTime(r),
       ...(sequence !== undefined ? { sequence } : {}),
       member,

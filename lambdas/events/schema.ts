@@ -29,10 +29,23 @@ export const CHANGE_EVENT_KINDS = [
   'user.snapshot',
   'group.snapshot',
   'member.snapshot',
+  // The last event of a completed resync run: its scope and how many snapshots it sent, so a
+  // consumer knows when it holds the whole run and may prune (README "Snapshot resync").
+  'resync.completed',
 ] as const;
 
 /** The snapshot kinds: emitted by a resync, never by the stream mapping. */
 export const SNAPSHOT_EVENT_KINDS = ['user.snapshot', 'group.snapshot', 'member.snapshot'] as const;
+
+/** What a resync run covers (`--kinds`): users → user.snapshot, groups → group.snapshot, members → member.snapshot. */
+export type ResyncScope = 'users' | 'groups' | 'members';
+
+/** Snapshot events a run sent, per kind (distinct events: a redelivery repeats an event id). */
+export interface ResyncCounts {
+  readonly users: number;
+  readonly groups: number;
+  readonly members: number;
+}
 
 /** Also the EventBridge `detail-type`, so rules can match on it directly. */
 export type ChangeEventKind = (typeof CHANGE_EVENT_KINDS)[number];
@@ -56,10 +69,16 @@ export interface ChangeEvent {
   readonly eventId: string;
   readonly kind: ChangeEventKind;
   readonly connector: string;
-  readonly resourceType: ResourceKind;
-  /** The user or group id (for member events: the group's). */
-  readonly resourceId: string;
-  /** `meta.version` as a number (ETag `W/"<version>"`); absent on member events (membership items are not versioned). */
+  /** Absent on `resync.completed` (about a run, not a resource). */
+  readonly resourceType?: ResourceKind;
+  /** The user or group id (for member events: the group's); absent on `resync.completed`. */
+  readonly resourceId?: string;
+  /**
+   * Users and groups: `meta.version` as a number (ETag `W/"<version>"`). Member events: the group's
+   * version after the write that added this membership — the same on its member.added,
+   * member.snapshot and member.removed, and higher for a later re-add (absent on memberships
+   * written before member versions existed).
+   */
   readonly version?: number;
   /** When the change happened (ISO 8601). */
   readonly time: string;
@@ -75,6 +94,14 @@ export interface ChangeEvent {
   readonly member?: MemberRefDetail;
   /** Set when the event was too large for EventBridge and `resource`/`changes` values were dropped. */
   readonly truncated?: true;
+  /** Resync events (snapshots and `resync.completed`): the run's id, the same on every event of the run. */
+  readonly run?: string;
+  /** `resync.completed`: when the run started reading (ISO 8601; a resumed run keeps it). */
+  readonly startedAt?: string;
+  /** `resync.completed`: what the run covered. */
+  readonly scope?: readonly ResyncScope[];
+  /** `resync.completed`: snapshot events the run sent, per kind. */
+  readonly counts?: ResyncCounts;
 }
 
 /**

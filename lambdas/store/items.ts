@@ -116,9 +116,11 @@ export interface MemberItem extends Key {
   mid: string;
   mtype: ResourceKind;
   display?: string;
+  /** The group's version after the write that added this membership: orders its events (README "Change events"). */
+  gv?: number;
 }
 
-export function memberItem(connector: string, groupId: string, ref: { value: string; type?: ResourceKind; display?: string }): MemberItem {
+export function memberItem(connector: string, groupId: string, ref: { value: string; type?: ResourceKind; display?: string; gv?: number }): MemberItem {
   const item: MemberItem = {
     ...keys.membership(connector, groupId, ref.value),
     GSI1PK: keys.memberOfPartition(connector, ref.value),
@@ -127,6 +129,7 @@ export function memberItem(connector: string, groupId: string, ref: { value: str
     mtype: ref.type ?? 'User',
   };
   if (typeof ref.display === 'string' && ref.display !== '') item.display = ref.display;
+  if (ref.gv !== undefined) item.gv = ref.gv;
   return item;
 }
 

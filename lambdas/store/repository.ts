@@ -553,7 +553,12 @@ export class Repository {
       }
       const room = MAX_TX_ITEMS - (first ? headerSize : 1);
       const chunkRem = remQ.slice(0, room);
-      const chunkAdd = addQ.slice(0, Math.floor((room - chunkRem.length) / 2));
+      // Each added membership records the group version this chunk writes (its events' version).
+      // Member-only writes skip the version condition, so under a concurrent member write the real
+      // version can be higher; two memberships of one pair then tie only if both writes raced on
+      // that pair (live events still order by sequence).
+      const gv = first && create ? 1 : version + 1;
+      const chunkAdd = addQ.slice(0, Math.floor((room - chunkRem.length) / 2)).map((m) => ({ ...m, gv }));
       remQ = remQ.slice(chunkRem.length);
       addQ = addQ.slice(chunkAdd.length);
       const r = await this.groupChunk(connector, current, first ? next : undefined, first ? create : undefined, chunkAdd, chunkRem, first && versioned, result);

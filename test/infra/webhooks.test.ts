@@ -52,7 +52,15 @@ describe('per webhook connector', () => {
     // The parent's bus, handed to the nested stack as a parameter.
     expect(JSON.stringify(rule.EventBusName)).toMatch(/"Ref":"referencetoScimChangeEventsBus[A-Za-z0-9]+Ref"/);
     expect(rule.EventPattern).toEqual({ source: ['scim'], detail: { connector: ['askspoke'] }, 'detail-type': [{ prefix: 'user.' }, 'member.added'] });
-    expect(rule.Targets).toEqual([{ Arn: { 'Fn::GetAtt': [id(endpoint('askspoke').queue), 'Arn'] }, Id: 'Target0' }]); // no Input: the whole event
+    // No Input: the whole event. A failure of this hop (after EventBridge's retries) lands in the target DLQ, not nowhere.
+    expect(rule.Targets).toEqual([
+      {
+        Arn: { 'Fn::GetAtt': [id(endpoint('askspoke').queue), 'Arn'] },
+        Id: 'Target0',
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [id(w().targetDeadLetterQueue), 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
+      },
+    ]);
     const all = n.json.Resources[id(endpoint('ideo').rule)]!.Properties!;
     expect(all.EventPattern).toEqual({ source: ['scim'], detail: { connector: ['ideo'] } });
   });
@@ -114,6 +122,46 @@ describe('dead-letter queue and alarm', () => {
     expect(q.DeletionPolicy).toBe('Retain');
   });
 
+  it('its documented window holds: SQS counts retention from the first enqueue, so DLQ retention − queue retention ≥ the window', () => {
+    const dlq = n.json.Resources[id(w().deadLetterQueue)]!.Properties!;
+    const queue = n.json.Resources[id(endpoint('askspoke').queue)]!.Properties!;
+    const windowSeconds = Number(dlq.MessageRetentionPeriod) - Number(queue.MessageRetentionPeriod);
+    expect(windowSeconds).toBe(WEBHOOK_SETTINGS.deadLetterWindowDays * 86_400);
+    expect(Number(dlq.MessageRetentionPeriod)).toBe(1_209_600); // SQS's maximum: no longer retention exists
+  });
+
+  it('the rules\' target dead-letter queue: encrypted, TLS only, 14 days, retained; one policy statement lets the webhook rules of the bus send', () => {
+    const qid = id(w().targetDeadLetterQueue);
+    const q = n.json.Resources[qid]!;
+    expect(q.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    expect(q.DeletionPolicy).toBe('Retain');
+    const [, policy] = resourcesOfType(n, 'AWS::SQS::QueuePolicy').find(([, p]) => JSON.stringify(p.Queues) === JSON.stringify([{ Ref: qid }]))!;
+    const st = (policy.PolicyDocument as { Statement: Json[] }).Statement;
+    const allows = st.filter((x) => x.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({ Action: 'sqs:SendMessage', Principal: { Service: 'events.amazonaws.com' }, Resource: { 'Fn::GetAtt': [qid, 'Arn'] } });
+    const cond = flattenJoin(((allows[0]!.Condition as Json).ArnLike as Json)['aws:SourceArn']);
+    expect((allows[0]!.Condition as Json).StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+    expect(cond).toMatch(/:events:.*:rule\/.*referencetoScimChangeEventsBus[A-Za-z0-9]+Ref.*\/\*/);
+    expect(st.some((x) => x.Effect === 'Deny' && JSON.stringify(x.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }))).toBe(true);
+  });
+
+  it('its first message raises <stack>-webhook-undelivered on the alarm topic (and OK); both depths on the dashboard', () => {
+    const topic = { Ref: Object.keys((n.json as { Parameters?: Json }).Parameters ?? {}).find((k) => k.startsWith('referencetoScimObservabilityAlarmTopic'))! };
+    n.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Scim-webhook-undelivered',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id(w().targetDeadLetterQueue), 'QueueName'] } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [topic],
+      OKActions: [topic],
+    });
+    const [, dash] = resourcesOfType(s, 'AWS::CloudWatch::Dashboard')[0]!;
+    expect(flattenJoin(dash.DashboardBody)).toContain('undelivered by EventBridge');
+  });
+
   it('its first message raises <stack>-webhook-dead-letters on the alarm topic (and OK)', () => {
     const topic = { Ref: Object.keys((n.json as { Parameters?: Json }).Parameters ?? {}).find((k) => k.startsWith('referencetoScimObservabilityAlarmTopic'))! };
     expect(topic.Ref).toBeDefined();
@@ -169,8 +217,9 @@ describe('outputs and dashboard', () => {
     expect(outputs.WebhookSecretArnideo).toBeDefined();
     expect(outputs.WebhookSecretArnoktajostle).toBeUndefined();
     expect(JSON.stringify(outputs.WebhookDeadLetterQueueUrl?.Value)).toMatch(/Outputs\.ScimWebhooksStackWebhooksDeadLetterQueue/);
+    expect(JSON.stringify(outputs.WebhookUndeliveredQueueUrl?.Value)).toMatch(/Outputs\.ScimWebhooksStackWebhooksTargetDeadLetterQueue/);
     const webhookOutputs = Object.entries(outputs).filter(([k]) => k.startsWith('Webhook'));
-    expect(webhookOutputs).toHaveLength(3);
+    expect(webhookOutputs).toHaveLength(4);
     // Values are references to resources, never literals (a literal could be a secret).
     for (const [, o] of webhookOutputs) expect(typeof o.Value).toBe('object');
   });

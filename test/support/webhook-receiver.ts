@@ -1,7 +1,7 @@
 /**
  * A webhook receiver for tests: a real HTTP server on 127.0.0.1 (ephemeral port unless given) that
  * records every request (raw body, headers, arrival time) and answers what the test says — a
- * status, or a hang past the sender's timeout. `close()` then `listen(port)` again simulates a
+ * status, or a hang (past the sender's timeout, or until `release`). `close()` then `listen(port)` again simulates a
  * receiver that is down and comes back on the same URL.
  */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
@@ -17,14 +17,14 @@ export interface ReceivedRequest {
   status: number;
 }
 
-/** Per request: a status to answer, or 'hang' (never answer until closed). */
-export type Answer = number | 'hang';
+/** Per request: a status to answer (with headers, e.g. a redirect's Location), or 'hang' (never answer until closed). */
+export type Answer = number | { readonly status: number; readonly headers?: Readonly<Record<string, string>> } | 'hang';
 
 export class WebhookReceiver {
   readonly requests: ReceivedRequest[] = [];
   answer: (r: ReceivedRequest) => Answer = () => 200;
   private server: Server | undefined;
-  private readonly hanging = new Set<ServerResponse>();
+  private readonly hanging = new Map<ServerResponse, ReceivedRequest>();
   port = 0;
 
   get url(): string {
@@ -40,11 +40,12 @@ export class WebhookReceiver {
         this.requests.push(r);
         const a = this.answer(r);
         if (a === 'hang') {
-          this.hanging.add(res);
+          this.hanging.set(res, r);
           return;
         }
-        r.status = a;
-        res.writeHead(a, { 'content-type': 'text/plain' }).end(a < 300 ? 'ok' : 'nope');
+        const { status, headers } = typeof a === 'number' ? { status: a, headers: {} } : a;
+        r.status = status;
+        res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(status < 300 ? 'ok' : 'nope');
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -57,13 +58,22 @@ export class WebhookReceiver {
   }
 
   async close(): Promise<void> {
-    for (const res of this.hanging) res.destroy();
+    for (const res of this.hanging.keys()) res.destroy();
     this.hanging.clear();
     const s = this.server;
     this.server = undefined;
     if (!s) return;
     s.closeAllConnections();
     await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  /** Answers the requests left hanging so far with `status`. */
+  release(status: number): void {
+    for (const [res, r] of this.hanging) {
+      r.status = status;
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'nope');
+    }
+    this.hanging.clear();
   }
 
   /** Requests answered 2xx. */

@@ -16,7 +16,7 @@ import { WEBHOOK_METRICS } from '../../../lambdas/webhooks/names.js';
 import { AWS_RETRY_DELAYS_SECONDS } from '../../../lambdas/webhooks/retry.js';
 import { CachedSigningSecrets, SecretsManagerSigningSecrets } from '../../../lambdas/webhooks/secret-source.js';
 import { parseSignatureHeader } from '../../../lambdas/webhooks/signature.js';
-import { verifyScimWebhook } from '../../fixtures/webhook-verify.mjs';
+import { receiveScimWebhook, verifyScimWebhook } from '../../fixtures/webhook-verify.mjs';
 import { startReceiver, type WebhookReceiver } from '../../support/webhook-receiver.js';
 
 const QUEUE_ARN = 'arn:aws:sqs:eu-west-1:123456789012:Scim-WebhooksQueueacme-AbC';
@@ -139,11 +139,46 @@ describe('a delivered event', () => {
   });
 
   it('a redirect is a failure, not followed (a signed event goes only where the config says)', async () => {
-    rx.answer = () => 302;
+    const elsewhere = await startReceiver();
+    try {
+      for (const status of [301, 302, 307, 308]) {
+        rx.requests.length = 0;
+        rx.answer = () => ({ status, headers: { location: elsewhere.url } });
+        const h = harness();
+        const res = await h.handler({ Records: [record(change(5))] });
+        expect(res.batchItemFailures).toHaveLength(1);
+        expect(rx.requests).toHaveLength(1);
+        expect(h.lines.find((l) => l.level === 'WARN')).toMatchObject({ status, error: `HTTP ${status}` });
+      }
+      expect(elsewhere.requests).toEqual([]); // the Location was never visited
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('a captured delivery replayed with another Scim-Event-Id: the README receiver (dedupe on the signed detail.eventId) drops it', async () => {
     const h = harness();
-    const res = await h.handler({ Records: [record(change(5))] });
-    expect(res.batchItemFailures).toHaveLength(1);
-    expect(rx.requests).toHaveLength(1);
+    const e = change(6);
+    await h.handler({ Records: [record(e)] });
+    const r = rx.requests[0]!;
+    // The README receiver: verify, then deduplicate on the id inside the signed body.
+    const seen = new Set<string>();
+    const receive = (raw: Buffer, headers: Record<string, unknown>) => {
+      const got = receiveScimWebhook(raw, String(headers['scim-signature']), SECRET, seen);
+      if (got !== undefined && got !== 'duplicate') seen.add(got.detail.eventId);
+      return got;
+    };
+    const first = receive(r.raw, r.headers);
+    expect(first).toEqual(envelope(e, 'scim'));
+    // Replayed inside the 300 s window with a fresh header value: the signature still verifies…
+    const replayHeaders: Record<string, unknown> = { ...r.headers, 'scim-event-id': '11111111-1111-8111-8111-111111111111' };
+    expect(verifyScimWebhook(r.raw, String(replayHeaders['scim-signature']), SECRET)).toBe(true);
+    // …so only the signed id catches it.
+    expect(receive(r.raw, replayHeaders)).toBe('duplicate');
+    // A body with another eventId does not verify.
+    const forged = Buffer.from(r.raw.toString('utf8').replace(e.eventId, '11111111-1111-8111-8111-111111111111'));
+    expect(receive(forged, replayHeaders)).toBeUndefined();
+    expect(seen).toEqual(new Set([e.eventId]));
   });
 });
 

@@ -161,18 +161,28 @@ describe('retries', () => {
     expect(rx.requests).toHaveLength(1);
   });
 
-  it('never makes the endpoint wait: SCIM requests answer while the receiver is down', async () => {
-    const port = rx.port;
-    await rx.close();
-    const t0 = Date.now();
-    for (const n of ['w1', 'w2', 'w3']) expect((await alpha.post('/Users', user(n))).status).toBe(201);
+  it('never makes the endpoint wait: SCIM requests answer while a delivery hangs; then each event arrives once, in order, as written', async () => {
+    rx.answer = () => 'hang';
+    const names = ['w1', 'w2', 'w3'].map((n) => user(n));
+    const created = [await alpha.post('/Users', names[0])];
+    await rx.until(() => rx.requests.length >= 1, 10_000, 'the first delivery');
+    // The first delivery is in flight and unanswered: the endpoint still answers every request.
+    for (const u of names.slice(1)) created.push(await alpha.post('/Users', u));
+    expect(created.map((r) => r.status)).toEqual([201, 201, 201]);
     expect((await gamma.get('/Users?count=1')).status).toBe(200);
-    expect(Date.now() - t0).toBeLessThan(2000);
-    await rx.listen(port);
-    // Whatever was retried or given up meanwhile, the next event reaches the receiver.
+    expect(rx.requests.map((r) => r.status)).toEqual([0]); // still hanging; w2, w3 wait behind it (order)
+    rx.answer = () => 200;
+    rx.release(200);
+    await rx.until(() => rx.accepted().length >= 3);
     await endpoint.webhooks!.idle();
-    const next = (await alpha.post('/Users', user('w4'))).body.id;
-    await rx.until(() => rx.accepted().some((r) => eventOf(r).detail.resourceId === next));
+    const delivered = rx.accepted().map(eventOf);
+    expect(delivered.map((e) => e.detail.resourceId)).toEqual(created.map((r) => r.body.id));
+    expect(delivered.map((e) => [e['detail-type'], e.detail.connector, e.detail.version, e.detail.resource?.userName])).toEqual(
+      names.map((u) => ['user.created', 'alpha', 1, u.userName]),
+    );
+    expect(new Set(delivered.map((e) => e.detail.eventId)).size).toBe(3);
+    expect(idsOf(rx.requests)).toEqual(delivered.map((e) => e.detail.eventId)); // no retries, no duplicates
+    expect(errors).toEqual([]);
   });
 
   it('gives up after the last attempt with a stderr line; later events get one try until the receiver accepts again', async () => {

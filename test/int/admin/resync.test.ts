@@ -39,6 +39,8 @@ let expected: Set<string>;
 const queries: { limit: number | undefined; items: number }[] = [];
 
 const key = (e: ChangeEvent) => `${e.kind} ${e.resourceId}${e.member ? ` ${e.member.value}` : ''}`;
+const snapshots = (es: ChangeEvent[]) => es.filter((e) => e.kind !== 'resync.completed');
+const ALL_COUNTS = { users: 2000, groups: 15, members: 2900 };
 
 function sink() {
   const chunks: string[] = [];
@@ -109,10 +111,25 @@ describe('the resync engine', () => {
     const batches: ChangeEvent[][] = [];
     const r = await resync({ store: new ScimStore({ doc: t.doc, tableName: t.tableName }), connector: C, kinds: ['users', 'groups', 'members'], ratePerSecond: 10_000, emit: async (b) => void batches.push(b) });
     expect(r.completed).toBe(true);
-    expect(r.progress).toEqual({ users: 2000, groups: 15, members: 2900, events: 4915 });
-    const events = batches.flat();
+    expect(r.progress).toEqual({ ...ALL_COUNTS, events: 4916 });
+    const all = batches.flat();
+    const events = snapshots(all);
     expect(new Set(events.map(key))).toEqual(expected);
-    expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
+    expect(new Set(all.map((e) => e.eventId)).size).toBe(all.length);
+    // Every event carries the run id; the last one is the end marker with the run's scope and counts.
+    expect(new Set(all.map((e) => e.run))).toEqual(new Set([r.runId]));
+    expect(all.at(-1)).toEqual({
+      eventId: expect.any(String),
+      kind: 'resync.completed',
+      connector: C,
+      time: expect.any(String),
+      run: r.runId,
+      startedAt: expect.any(String),
+      scope: ['users', 'groups', 'members'],
+      counts: ALL_COUNTS,
+    });
+    expect(Date.parse(all.at(-1)!.startedAt!)).toBeLessThanOrEqual(Date.parse(events[0]!.time));
+    expect(all.filter((e) => e.kind === 'resync.completed')).toHaveLength(1);
     expect(Math.max(...batches.map((b) => b.length))).toBe(EMIT_BATCH);
     // Constant memory: never more than a page per Query (users/groups 100, members 1,000).
     expect(queries.every((q) => q.limit !== undefined && q.limit <= MEMBER_PAGE_SIZE && q.items <= q.limit)).toBe(true);
@@ -140,21 +157,27 @@ describe('scim-admin --local events resync', () => {
     expect(r.code, r.stderr).toBe(EXIT.ok);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/resync of acme done: 2000 user\.snapshot, 15 group\.snapshot, 2900 member\.snapshot events \(run [0-9a-f-]{36}\) to .*events\.jsonl and the webhook http:\/\/127\.0\.0\.1/);
-    expect(rx.requests).toHaveLength(4915); // delivered before the command returned
+    expect(rx.requests).toHaveLength(4916); // delivered before the command returned
     const got = rx.requests.map((q) => JSON.parse(q.raw.toString('utf8')) as ChangeEventEnvelope);
-    expect(new Set(got.map((e) => key(e.detail)))).toEqual(expected);
-    expect(new Set(rx.requests.map((q) => q.headers['scim-event-id'])).size).toBe(4915);
+    expect(new Set(snapshots(got.map((e) => e.detail)).map(key))).toEqual(expected);
+    expect(got.at(-1)!.detail).toMatchObject({ kind: 'resync.completed', counts: ALL_COUNTS });
+    expect(new Set(rx.requests.map((q) => q.headers['scim-event-id'])).size).toBe(4916);
     for (const q of rx.requests.slice(0, 50).concat(rx.requests.slice(-50))) expect(verifyScimWebhook(q.raw, String(q.headers['scim-signature']), SECRET)).toBe(true);
     const lines = readFileSync(join(dir, 'events.jsonl'), 'utf8').trim().split('\n');
-    expect(lines.length).toBeGreaterThanOrEqual(4915);
-    expect(new Set(lines.slice(-4915).map((l) => key((JSON.parse(l) as ChangeEventEnvelope).detail)))).toEqual(expected);
+    expect(lines.length).toBeGreaterThanOrEqual(4916);
+    expect(new Set(snapshots(lines.slice(-4916).map((l) => (JSON.parse(l) as ChangeEventEnvelope).detail)).map(key))).toEqual(expected);
   });
 
   it('--kinds users,groups: no member snapshots', async () => {
     const r = await cli(['events', 'resync', C, '--kinds', 'users,groups', '--rate', '10000']);
     expect(r.code).toBe(EXIT.ok);
-    expect(rx.requests).toHaveLength(2015);
+    expect(rx.requests).toHaveLength(2016);
     expect(rx.requests.some((q) => q.raw.includes('member.snapshot'))).toBe(false);
+    expect((JSON.parse(rx.requests.at(-1)!.raw.toString('utf8')) as ChangeEventEnvelope).detail).toMatchObject({
+      kind: 'resync.completed',
+      scope: ['users', 'groups'],
+      counts: { users: 2000, groups: 15, members: 0 },
+    });
   });
 
   it('interrupted (Ctrl-C): the resume cursor on stdout, exit 130; --from finishes the run with nothing lost or repeated', async () => {
@@ -178,10 +201,13 @@ describe('scim-admin --local events resync', () => {
     expect(second.code, second.stderr).toBe(EXIT.ok);
     expect(second.stderr).toContain('continuing the resync of acme');
     const all = rx.requests.map((q) => (JSON.parse(q.raw.toString('utf8')) as ChangeEventEnvelope).detail);
-    expect(new Set(all.map(key))).toEqual(expected);
-    expect(all).toHaveLength(4915); // nothing sent twice
-    // One run: the resumed part continues the same run id (its event ids derive from it).
-    expect(new Set(all.map((e) => e.eventId)).size).toBe(4915);
+    expect(new Set(snapshots(all).map(key))).toEqual(expected);
+    expect(all).toHaveLength(4916); // nothing sent twice
+    // One run: the resumed part continues the same run id (its event ids derive from it), and its
+    // end marker counts the whole run, the part before the interruption included.
+    expect(new Set(all.map((e) => e.eventId)).size).toBe(4916);
+    expect(new Set(all.map((e) => e.run))).toEqual(new Set([c.run]));
+    expect(all.filter((e) => e.kind === 'resync.completed')).toEqual([expect.objectContaining({ counts: ALL_COUNTS, startedAt: c.started })]);
   });
 
   it('usage errors name what to fix (exit 2); an unknown connector lists the known ones (exit 3)', async () => {
@@ -230,14 +256,14 @@ describe('scim-admin events resync on a deployment', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1900); // 2,015 events at 1,000/s
     expect(r.stderr).toContain('to event bus Scim-scim-events');
     const flat = entries.flat();
-    expect(flat).toHaveLength(2015);
+    expect(flat).toHaveLength(2016);
     expect(Math.max(...entries.map((e) => e.length))).toBe(10);
     for (const e of flat) {
       expect(e.EventBusName).toBe('Scim-scim-events');
       expect(e.Source).toBe('scim');
       expect(e.DetailType).toBe((JSON.parse(e.Detail!) as ChangeEvent).kind);
     }
-    expect(new Set(flat.map((e) => e.DetailType))).toEqual(new Set(['user.snapshot', 'group.snapshot']));
+    expect(new Set(flat.map((e) => e.DetailType))).toEqual(new Set(['user.snapshot', 'group.snapshot', 'resync.completed']));
   });
 
   it('PutEvents failing: the error, and the cursor to resume from (nothing before it is lost)', async () => {
@@ -262,7 +288,9 @@ describe('scim-admin events resync on a deployment', () => {
     });
     const again = await cli(['events', 'resync', C, '--from', cursor, '--rate', '10000'], { local: false, backend: backend() });
     expect(again.code, again.stderr).toBe(EXIT.ok);
-    const ids = entries.flat().map((e) => (JSON.parse(e.Detail!) as ChangeEvent).resourceId);
+    const details = entries.flat().map((e) => JSON.parse(e.Detail!) as ChangeEvent);
+    expect(details.at(-1)).toMatchObject({ kind: 'resync.completed', counts: { users: 2000, groups: 0, members: 0 } });
+    const ids = snapshots(details).map((e) => e.resourceId);
     expect(ids).toHaveLength(2000);
     expect(new Set(ids)).toEqual(new Set(userIds));
   });

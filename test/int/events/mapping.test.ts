@@ -146,17 +146,18 @@ describe('groups and members', () => {
     expect(created.resource).not.toHaveProperty('members');
     const added = events.filter((e) => e.kind === 'member.added');
     expect(added.map((e) => e.member!.value).sort()).toEqual([users[0], users[1]].sort());
-    for (const e of added) {
-      expect(e).toMatchObject({ resourceType: 'Group', resourceId: gid, member: { type: 'User' } });
-      expect(e.version).toBeUndefined();
-    }
+    // A membership's version: the group version of the write that added it (the group was created at 1).
+    for (const e of added) expect(e).toMatchObject({ resourceType: 'Group', resourceId: gid, version: 1, member: { type: 'User' } });
   });
 
-  it('member-only PATCH: member.added / member.removed, no group.updated', async () => {
+  it('member-only PATCH: member.added / member.removed, no group.updated; a removal carries the version of the add it undoes', async () => {
     const { events } = await capture(() =>
       svc.groups.patch(C, gid, patch({ op: 'add', path: 'members', value: [{ value: users[2] }] }, { op: 'remove', path: `members[value eq "${users[0]}"]` })),
     );
-    expect(events.map((e) => `${e.kind} ${e.member?.value}`).sort()).toEqual([`member.added ${users[2]}`, `member.removed ${users[0]}`].sort());
+    expect(events.map((e) => `${e.kind} ${e.member?.value} v${e.version}`).sort()).toEqual([`member.added ${users[2]} v2`, `member.removed ${users[0]} v1`].sort());
+    // Re-added: a later membership, a higher version than the removal's.
+    const again = await capture(() => svc.groups.patch(C, gid, patch({ op: 'add', path: 'members', value: [{ value: users[0] }] })));
+    expect(again.events.map((e) => `${e.kind} ${e.member?.value} v${e.version}`)).toEqual([`member.added ${users[0]} v3`]);
   });
 
   it('group.updated on a rename', async () => {
@@ -168,12 +169,12 @@ describe('groups and members', () => {
   it('deleting a member user: user.deleted and member.removed from its groups', async () => {
     const { events } = await capture(() => svc.users.delete(C, users[2]!));
     expect(events.map((e) => e.kind).sort()).toEqual(['member.removed', 'user.deleted']);
-    expect(events.find((e) => e.kind === 'member.removed')).toMatchObject({ resourceId: gid, member: { value: users[2] } });
+    expect(events.find((e) => e.kind === 'member.removed')).toMatchObject({ resourceId: gid, version: 2, member: { value: users[2] } });
   });
 
   it('group.deleted, then member.removed for the memberships cleaned up', async () => {
     const { events } = await capture(() => svc.groups.delete(C, gid));
-    expect(events.map((e) => e.kind).sort()).toEqual(['group.deleted', 'member.removed']);
+    expect(events.map((e) => e.kind).sort()).toEqual(['group.deleted', 'member.removed', 'member.removed']);
     expect(events.find((e) => e.kind === 'group.deleted')).toMatchObject({ resourceId: gid, resource: { displayName: 'Eng' } });
   });
 });
