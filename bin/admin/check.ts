@@ -290,6 +290,186 @@ function groupsExpected(ref: ConnectorRef, o: CheckOptions): { offered: boolean;
   return offered === undefined ? undefined : { offered, why: `profile ${ref.profile}` };
 }
 
+/** What the HTTP steps share for one connector; step 2 settles `tokenRefused` and `unreachable`. */
+interface StepContext {
+  readonly ref: ConnectorRef;
+  readonly o: CheckOptions;
+  readonly http: Http;
+  /** The connector's current token (step 1), if it could be read. */
+  readonly token: string | undefined;
+  readonly secretOf: (name: string) => Promise<SecretOutcome>;
+  /** Why the token cannot be used (step 2), when it cannot. */
+  tokenRefused?: string;
+  /** The endpoint did not answer (step 2). */
+  unreachable: boolean;
+}
+
+/** What a step needs from the steps before it; the first missing one skips it, with this reason. */
+type Need = 'reachable' | 'token' | 'tokenAccepted';
+const MISSING: Record<Need, (x: StepContext) => string | undefined> = {
+  reachable: (x) => (x.unreachable ? 'not run: the endpoint cannot be reached (step 2)' : undefined),
+  token: (x) => (x.token === undefined ? 'not run: no token (step 1 failed)' : undefined),
+  tokenAccepted: (x) => (x.tokenRefused ? `not run: ${x.tokenRefused}` : undefined),
+};
+
+interface HttpStep {
+  readonly id: Exclude<StepId, 'secret'>;
+  readonly needs: readonly Need[];
+  /** Whether an unreachable endpoint here marks it unreachable for the later steps (step 2). */
+  readonly settlesReachability?: boolean;
+  run(x: StepContext, ms: () => number): Promise<StepOutcome>;
+}
+
+/** 2. ServiceProviderConfig with the token. */
+async function serviceProviderConfig(x: StepContext, ms: () => number): Promise<StepOutcome> {
+  const { http, o } = x;
+  const token = x.token!;
+  const c = x.ref.name;
+  let a = await http.get('/ServiceProviderConfig', token);
+  if (a.status === 401) {
+    // A secret written less than a second after the authorizer last read it: re-read pending.
+    await sleep(o.retryDelayMs ?? 1100);
+    a = await http.get('/ServiceProviderConfig', token);
+  }
+  if (a.status === 200 && hasSchema(a.json, SCIM.serviceProviderConfig)) return pass(ms(), '200, SCIM ServiceProviderConfig');
+  if (a.status === 200)
+    return fail(
+      ms(),
+      `200 but not a SCIM ServiceProviderConfig (Content-Type ${a.contentType || 'none'}): the Tenant URL must be the connector's SCIM base (ending in its basePath, e.g. /scim/v2)`,
+    );
+  if (a.status === 401) {
+    x.tokenRefused = 'the token is not accepted (step 2)';
+    const problem = unsendableToken(token);
+    const head = '401: the endpoint does not accept the token stored in the secret (refused twice, a second apart, so not a token-cache delay).';
+    if (problem)
+      return fail(
+        ms(),
+        `${head} ${problem[0]!.toUpperCase()}${problem.slice(1)}, which an HTTP header cannot carry, so no client (this check, Entra ID, Okta) can ever present it: the secret was written by hand with a stray character. Write a clean token: scim-admin token rotate ${c} --grace 0, then paste it into the identity provider.`,
+      );
+    return fail(
+      ms(),
+      `${head} The endpoint at this Tenant URL checks another secret than the one read here: the Tenant URL is served by another deployment (${
+        o.backend.kind === 'local' ? 'another npm start, with another data folder, on this port' : 'another stack or region, or a custom domain mapped elsewhere: check --stack/--region'
+      }), or the authorizer's secret setting (SCIM_TOKEN_SECRETS) was changed behind the stack's back. Compare the Tenant URL and the secret with what the identity provider has.`,
+    );
+  }
+  if (a.status === 403) x.tokenRefused = 'refused with 403 (step 2)';
+  if (a.status === 404)
+    return fail(ms(), `${statusText(a)}: nothing at ${http.base}/ServiceProviderConfig: wrong base path (this connector's Tenant URL ends in its basePath) or no such stage`);
+  if (a.status === 503)
+    return fail(
+      ms(),
+      `${statusText(a)}: the authorizer cannot read the connector's token secret (AUTHORIZER_FAILURE: KMS key, secret policy, deleted secret or throttling); its ERROR log line names the cause. Retry in a minute; a lasting 503 also raises the authorizer-errors alarm.`,
+    );
+  return fail(ms(), unexpected(a, '200 with the ServiceProviderConfig'));
+}
+
+/** 3. The identity providers' Test Connection probes. */
+async function probes(x: StepContext, ms: () => number): Promise<StepOutcome> {
+  const { http } = x;
+  const token = x.token!;
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const userName = randomUUID();
+  const entra = await http.get(`/Users?${new URLSearchParams({ filter: `userName eq "${userName}"` })}`, token);
+  if (entra.status !== 200) problems.push(`Entra ID probe (filter userName eq "<random uuid>"): ${unexpected(entra, '200 with totalResults 0')}`);
+  else if (!hasSchema(entra.json, SCIM.listResponse)) problems.push('Entra ID probe: 200 but not a SCIM ListResponse');
+  else if (entra.json.totalResults !== 0)
+    problems.push(`Entra ID probe: totalResults ${JSON.stringify(entra.json.totalResults)} for a userName that cannot exist (expected 0): the filter is not applied`);
+  else notes.push('Entra ID: 0 results');
+  const okta = await http.get('/Users?startIndex=1&count=1', token);
+  if (okta.status !== 200) problems.push(`Okta probe (startIndex=1&count=1): ${unexpected(okta, '200 ListResponse')}`);
+  else if (!hasSchema(okta.json, SCIM.listResponse) || typeof okta.json.totalResults !== 'number') problems.push('Okta probe: 200 but not a SCIM ListResponse with totalResults');
+  else {
+    const resources = Array.isArray(okta.json.Resources) ? okta.json.Resources.length : 0;
+    const total = okta.json.totalResults as number;
+    if (resources > 1) problems.push(`Okta probe: ${resources} resources for count=1`);
+    else if (total > 0 && resources !== 1) problems.push(`Okta probe: totalResults ${total} but no resource on the page`);
+    else if (okta.json.startIndex !== undefined && okta.json.startIndex !== 1) problems.push(`Okta probe: startIndex ${JSON.stringify(okta.json.startIndex)} (expected 1)`);
+    else notes.push(`Okta: ListResponse, ${total} user${total === 1 ? '' : 's'}`);
+  }
+  return problems.length > 0 ? fail(ms(), problems.join('; ')) : pass(ms(), notes.join('; '));
+}
+
+/** 4. No token → 401; another connector's token → 401. */
+async function auth(x: StepContext, ms: () => number): Promise<StepOutcome> {
+  const { http, o, token } = x;
+  const c = x.ref.name;
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const none = await http.get('/Users', undefined);
+  const www = none.headers.get('www-authenticate') ?? '';
+  if (none.status !== 401)
+    problems.push(
+      none.status === 200
+        ? 'answered 200 WITHOUT a token: the authorizer is not attached to this route — do not connect an identity provider until this is fixed'
+        : `no token: ${unexpected(none, '401 with WWW-Authenticate: Bearer')}`,
+    );
+  else if (!hasSchema(none.json, SCIM.error)) problems.push('no token: 401 without a SCIM error body (the UNAUTHORIZED gateway response is missing)');
+  else if (!/^bearer\b/i.test(www)) problems.push(`no token: 401 without "WWW-Authenticate: Bearer" (got ${www ? `"${www}"` : 'none'})`);
+  else notes.push('no token: 401, WWW-Authenticate: Bearer');
+
+  const others = o.all.filter((y) => y.name !== c);
+  if (others.length === 0) notes.push('only connector: no isolation to check');
+  else {
+    let other: { name: string; token: string } | undefined;
+    for (const y of others) {
+      const s = await x.secretOf(y.name);
+      if (s.ok) {
+        other = { name: y.name, token: s.tokens.current };
+        break;
+      }
+    }
+    if (!other) problems.push(`isolation not checked: no other connector's token could be read (${others.map((y) => y.name).join(', ')}: see their step 1)`);
+    else {
+      const a = await http.get('/Users', other.token);
+      if (a.status === 401) notes.push(`${other.name}'s token: 401`);
+      else if (a.status === 200)
+        problems.push(
+          token !== undefined && other.token === token
+            ? `${other.name}'s token opens ${c}: both secrets hold the same token. Give ${c} its own: scim-admin token rotate ${c}`
+            : `${other.name}'s token opens ${c}: connectors are not isolated (the authorizer must check each stage against its own connector's secret)`,
+        );
+      else if (a.status === 503) problems.push(`${other.name}'s token: 503 instead of 401: the authorizer cannot read ${c}'s token secret${token === undefined ? ' (step 1)' : ''}`);
+      else problems.push(`${other.name}'s token: ${statusText(a)} (expected 401)`);
+    }
+  }
+  return problems.length > 0 ? fail(ms(), problems.join('; ')) : pass(ms(), notes.join('; '));
+}
+
+/** 5. /Groups as the profile says. */
+async function groups(x: StepContext, ms: () => number): Promise<StepOutcome> {
+  const { http } = x;
+  const token = x.token!;
+  let expected = groupsExpected(x.ref, x.o);
+  if (!expected) {
+    // Profile unknown here (not in cdk.json): what the endpoint itself publishes.
+    const rt = await http.get('/ResourceTypes', token);
+    if (rt.status !== 200 || !hasSchema(rt.json, SCIM.listResponse))
+      return fail(ms(), `the profile is unknown here and /ResourceTypes did not answer a ListResponse: ${statusText(rt)}`);
+    const types = Array.isArray(rt.json.Resources) ? (rt.json.Resources as Json[]) : [];
+    expected = { offered: types.some((t) => t.name === 'Group' || t.endpoint === '/Groups'), why: '/ResourceTypes' };
+  }
+  const a = await http.get('/Groups?startIndex=1&count=1', token);
+  if (expected.offered) {
+    if (a.status === 200 && hasSchema(a.json, SCIM.listResponse)) return pass(ms(), `200 ListResponse (groups offered: ${expected.why})`);
+    if (a.status === 404)
+      return fail(ms(), `404: /Groups is not served, but ${expected.why} offers groups: the deployed configuration differs (redeploy with this profile, or remove the group mapping in the identity provider)`);
+    return fail(ms(), unexpected(a, `200 ListResponse (${expected.why} offers groups)`));
+  }
+  if (a.status === 404 && hasSchema(a.json, SCIM.error)) return pass(ms(), `404 (users only: ${expected.why})`);
+  if (a.status === 200) return fail(ms(), `200: /Groups is served, but ${expected.why} is users only: the deployed configuration differs from it (redeploy?)`);
+  return fail(ms(), unexpected(a, `404 SCIM error (${expected.why} is users only)`));
+}
+
+/** Steps 2-5, in order, with what each needs from the ones before. */
+const HTTP_STEPS: readonly HttpStep[] = [
+  { id: 'serviceProviderConfig', needs: ['token'], settlesReachability: true, run: serviceProviderConfig },
+  { id: 'probes', needs: ['reachable', 'token', 'tokenAccepted'], run: probes },
+  { id: 'auth', needs: ['reachable'], run: auth },
+  { id: 'groups', needs: ['reachable', 'token', 'tokenAccepted'], run: groups },
+];
+
 async function checkOne(ref: ConnectorRef, o: CheckOptions, secretOf: (name: string) => Promise<SecretOutcome>): Promise<ConnectorCheck> {
   const results: StepResult[] = [];
   const record = (id: StepId, r: StepOutcome) => {
@@ -301,181 +481,29 @@ async function checkOne(ref: ConnectorRef, o: CheckOptions, secretOf: (name: str
   // 1. the secret
   const secret = await secretOf(c);
   record('secret', secret.ok ? pass(secret.ms, secret.detail) : fail(secret.ms, secret.reason));
-  const token = secret.ok ? secret.tokens.current : undefined;
 
   if (!ref.tenantUrl) {
     const why = `no Tenant URL for ${c} in ${o.backend.description}${o.backend.kind === 'local' ? ' (connectors.json: start the endpoint with npm start)' : ' (no TenantUrl output)'}`;
-    record('serviceProviderConfig', fail(null, why));
-    for (const id of ['probes', 'auth', 'groups'] as const) record(id, skip('not run: no Tenant URL'));
+    const [first, ...rest] = HTTP_STEPS;
+    record(first!.id, fail(null, why));
+    for (const step of rest) record(step.id, skip('not run: no Tenant URL'));
     return finish(ref, results);
   }
-  const http = new Http(ref.tenantUrl, o);
 
-  // 2. ServiceProviderConfig with the token
-  let tokenRefused: string | undefined;
-  let unreachable = false;
-  if (token === undefined) {
-    record('serviceProviderConfig', skip('not run: no token (step 1 failed)'));
-  } else {
-    const r = await guarded(async (ms) => {
-      let a = await http.get('/ServiceProviderConfig', token);
-      if (a.status === 401) {
-        // A secret written less than a second after the authorizer last read it: re-read pending.
-        await sleep(o.retryDelayMs ?? 1100);
-        a = await http.get('/ServiceProviderConfig', token);
-      }
-      if (a.status === 200 && hasSchema(a.json, SCIM.serviceProviderConfig)) return pass(ms(), '200, SCIM ServiceProviderConfig');
-      if (a.status === 200)
-        return fail(
-          ms(),
-          `200 but not a SCIM ServiceProviderConfig (Content-Type ${a.contentType || 'none'}): the Tenant URL must be the connector's SCIM base (ending in its basePath, e.g. /scim/v2)`,
-        );
-      if (a.status === 401) {
-        tokenRefused = 'the token is not accepted (step 2)';
-        const problem = unsendableToken(token);
-        const head = '401: the endpoint does not accept the token stored in the secret (refused twice, a second apart, so not a token-cache delay).';
-        if (problem)
-          return fail(
-            ms(),
-            `${head} ${problem[0]!.toUpperCase()}${problem.slice(1)}, which an HTTP header cannot carry, so no client (this check, Entra ID, Okta) can ever present it: the secret was written by hand with a stray character. Write a clean token: scim-admin token rotate ${c} --grace 0, then paste it into the identity provider.`,
-          );
-        return fail(
-          ms(),
-          `${head} The endpoint at this Tenant URL checks another secret than the one read here: the Tenant URL is served by another deployment (${
-            o.backend.kind === 'local' ? 'another npm start, with another data folder, on this port' : 'another stack or region, or a custom domain mapped elsewhere: check --stack/--region'
-          }), or the authorizer's secret setting (SCIM_TOKEN_SECRETS) was changed behind the stack's back. Compare the Tenant URL and the secret with what the identity provider has.`,
-        );
-      }
-      if (a.status === 403) tokenRefused = 'refused with 403 (step 2)';
-      if (a.status === 404)
-        return fail(ms(), `${statusText(a)}: nothing at ${http.base}/ServiceProviderConfig: wrong base path (this connector's Tenant URL ends in its basePath) or no such stage`);
-      if (a.status === 503)
-        return fail(
-          ms(),
-          `${statusText(a)}: the authorizer cannot read the connector's token secret (AUTHORIZER_FAILURE: KMS key, secret policy, deleted secret or throttling); its ERROR log line names the cause. Retry in a minute; a lasting 503 also raises the authorizer-errors alarm.`,
-        );
-      return fail(ms(), unexpected(a, '200 with the ServiceProviderConfig'));
-    });
-    if (r.unreachable) {
-      if (r.unreachable.badToken) tokenRefused = 'the token cannot be sent (step 2)';
-      else unreachable = true;
+  const x: StepContext = { ref, o, http: new Http(ref.tenantUrl, o), token: secret.ok ? secret.tokens.current : undefined, secretOf, unreachable: false };
+  for (const step of HTTP_STEPS) {
+    const missing = step.needs.map((n) => MISSING[n](x)).find((why) => why !== undefined);
+    if (missing !== undefined) {
+      record(step.id, skip(missing));
+      continue;
     }
-    record('serviceProviderConfig', r);
+    const r = await guarded((ms) => step.run(x, ms));
+    if (r.unreachable && step.settlesReachability) {
+      if (r.unreachable.badToken) x.tokenRefused = 'the token cannot be sent (step 2)';
+      else x.unreachable = true;
+    }
+    record(step.id, r);
   }
-  const unreachableSkip = skip('not run: the endpoint cannot be reached (step 2)');
-
-  // 3. the identity providers' Test Connection probes
-  if (unreachable) record('probes', unreachableSkip);
-  else if (token === undefined) record('probes', skip('not run: no token (step 1 failed)'));
-  else if (tokenRefused) record('probes', skip(`not run: ${tokenRefused}`));
-  else
-    record(
-      'probes',
-      await guarded(async (ms) => {
-        const problems: string[] = [];
-        const notes: string[] = [];
-        const userName = randomUUID();
-        const entra = await http.get(`/Users?${new URLSearchParams({ filter: `userName eq "${userName}"` })}`, token);
-        if (entra.status !== 200) problems.push(`Entra ID probe (filter userName eq "<random uuid>"): ${unexpected(entra, '200 with totalResults 0')}`);
-        else if (!hasSchema(entra.json, SCIM.listResponse)) problems.push('Entra ID probe: 200 but not a SCIM ListResponse');
-        else if (entra.json.totalResults !== 0)
-          problems.push(`Entra ID probe: totalResults ${JSON.stringify(entra.json.totalResults)} for a userName that cannot exist (expected 0): the filter is not applied`);
-        else notes.push('Entra ID: 0 results');
-        const okta = await http.get('/Users?startIndex=1&count=1', token);
-        if (okta.status !== 200) problems.push(`Okta probe (startIndex=1&count=1): ${unexpected(okta, '200 ListResponse')}`);
-        else if (!hasSchema(okta.json, SCIM.listResponse) || typeof okta.json.totalResults !== 'number') problems.push('Okta probe: 200 but not a SCIM ListResponse with totalResults');
-        else {
-          const resources = Array.isArray(okta.json.Resources) ? okta.json.Resources.length : 0;
-          const total = okta.json.totalResults as number;
-          if (resources > 1) problems.push(`Okta probe: ${resources} resources for count=1`);
-          else if (total > 0 && resources !== 1) problems.push(`Okta probe: totalResults ${total} but no resource on the page`);
-          else if (okta.json.startIndex !== undefined && okta.json.startIndex !== 1) problems.push(`Okta probe: startIndex ${JSON.stringify(okta.json.startIndex)} (expected 1)`);
-          else notes.push(`Okta: ListResponse, ${total} user${total === 1 ? '' : 's'}`);
-        }
-        return problems.length > 0 ? fail(ms(), problems.join('; ')) : pass(ms(), notes.join('; '));
-      }),
-    );
-
-  // 4. no token → 401; another connector's token → 401
-  if (unreachable) record('auth', unreachableSkip);
-  else
-    record(
-      'auth',
-      await guarded(async (ms) => {
-        const problems: string[] = [];
-        const notes: string[] = [];
-        const none = await http.get('/Users', undefined);
-        const www = none.headers.get('www-authenticate') ?? '';
-        if (none.status !== 401)
-          problems.push(
-            none.status === 200
-              ? 'answered 200 WITHOUT a token: the authorizer is not attached to this route — do not connect an identity provider until this is fixed'
-              : `no token: ${unexpected(none, '401 with WWW-Authenticate: Bearer')}`,
-          );
-        else if (!hasSchema(none.json, SCIM.error)) problems.push('no token: 401 without a SCIM error body (the UNAUTHORIZED gateway response is missing)');
-        else if (!/^bearer\b/i.test(www)) problems.push(`no token: 401 without "WWW-Authenticate: Bearer" (got ${www ? `"${www}"` : 'none'})`);
-        else notes.push('no token: 401, WWW-Authenticate: Bearer');
-
-        const others = o.all.filter((x) => x.name !== c);
-        if (others.length === 0) notes.push('only connector: no isolation to check');
-        else {
-          let other: { name: string; token: string } | undefined;
-          for (const x of others) {
-            const s = await secretOf(x.name);
-            if (s.ok) {
-              other = { name: x.name, token: s.tokens.current };
-              break;
-            }
-          }
-          if (!other) problems.push(`isolation not checked: no other connector's token could be read (${others.map((x) => x.name).join(', ')}: see their step 1)`);
-          else {
-            const a = await http.get('/Users', other.token);
-            if (a.status === 401) notes.push(`${other.name}'s token: 401`);
-            else if (a.status === 200)
-              problems.push(
-                token !== undefined && other.token === token
-                  ? `${other.name}'s token opens ${c}: both secrets hold the same token. Give ${c} its own: scim-admin token rotate ${c}`
-                  : `${other.name}'s token opens ${c}: connectors are not isolated (the authorizer must check each stage against its own connector's secret)`,
-              );
-            else if (a.status === 503) problems.push(`${other.name}'s token: 503 instead of 401: the authorizer cannot read ${c}'s token secret${token === undefined ? ' (step 1)' : ''}`);
-            else problems.push(`${other.name}'s token: ${statusText(a)} (expected 401)`);
-          }
-        }
-        return problems.length > 0 ? fail(ms(), problems.join('; ')) : pass(ms(), notes.join('; '));
-      }),
-    );
-
-  // 5. /Groups as the profile says
-  if (unreachable) record('groups', unreachableSkip);
-  else if (token === undefined) record('groups', skip('not run: no token (step 1 failed)'));
-  else if (tokenRefused) record('groups', skip(`not run: ${tokenRefused}`));
-  else
-    record(
-      'groups',
-      await guarded(async (ms) => {
-        let expected = groupsExpected(ref, o);
-        if (!expected) {
-          // Profile unknown here (not in cdk.json): what the endpoint itself publishes.
-          const rt = await http.get('/ResourceTypes', token);
-          if (rt.status !== 200 || !hasSchema(rt.json, SCIM.listResponse))
-            return fail(ms(), `the profile is unknown here and /ResourceTypes did not answer a ListResponse: ${statusText(rt)}`);
-          const types = Array.isArray(rt.json.Resources) ? (rt.json.Resources as Json[]) : [];
-          expected = { offered: types.some((t) => t.name === 'Group' || t.endpoint === '/Groups'), why: '/ResourceTypes' };
-        }
-        const a = await http.get('/Groups?startIndex=1&count=1', token);
-        if (expected.offered) {
-          if (a.status === 200 && hasSchema(a.json, SCIM.listResponse)) return pass(ms(), `200 ListResponse (groups offered: ${expected.why})`);
-          if (a.status === 404)
-            return fail(ms(), `404: /Groups is not served, but ${expected.why} offers groups: the deployed configuration differs (redeploy with this profile, or remove the group mapping in the identity provider)`);
-          return fail(ms(), unexpected(a, `200 ListResponse (${expected.why} offers groups)`));
-        }
-        if (a.status === 404 && hasSchema(a.json, SCIM.error)) return pass(ms(), `404 (users only: ${expected.why})`);
-        if (a.status === 200)
-          return fail(ms(), `200: /Groups is served, but ${expected.why} is users only: the deployed configuration differs from it (redeploy?)`);
-        return fail(ms(), unexpected(a, `404 SCIM error (${expected.why} is users only)`));
-      }),
-    );
-
   return finish(ref, results);
 }
 

@@ -5,8 +5,10 @@
  *  - `usPhone`: a 10-digit US number, toll-free refused (values.ts, askSpoke's rule);
  *  - `email`: `local@domain.tld`, no spaces, one `@`, a dot in the domain;
  *  - `{ pattern }`: a linear-time pattern (pattern.ts), `RegExp.test` semantics;
- *  - `{ oneOf }`: exactly one of the listed strings (case-sensitive);
+ *  - `{ oneOf }`: one of the listed strings;
  *  - `{ maxLength }`: at most that many characters (Unicode code points).
+ * `caseExact` is the target attribute's (RFC 7643 §2.2, default false): when false, `oneOf` and
+ * `pattern` ignore case as the filter evaluator does (`engineer` is `Engineer`, the same value).
  */
 import type { AcceptSpec } from './profile.js';
 import { compilePattern } from './pattern.js';
@@ -19,19 +21,23 @@ function strings(test: (s: string) => boolean): (value: unknown) => boolean {
 }
 
 /** The predicate for a validated spec; throws PatternError for a pattern it cannot compile. */
-export function compileAccept(spec: AcceptSpec): (value: unknown) => boolean {
+export function compileAccept(spec: AcceptSpec, { caseExact = false }: { readonly caseExact?: boolean } = {}): (value: unknown) => boolean {
   if (spec === 'usPhone') return usPhoneNumber();
   if (spec === 'email') {
     const p = compilePattern(EMAIL);
     return strings((s) => p.test(s));
   }
   if ('pattern' in spec) {
-    const p = compilePattern(spec.pattern);
+    const p = compilePattern(spec.pattern, { caseInsensitive: !caseExact });
     return strings((s) => p.test(s));
   }
   if ('oneOf' in spec) {
-    const allowed = new Set(spec.oneOf);
-    return strings((s) => allowed.has(s));
+    if (caseExact) {
+      const allowed = new Set(spec.oneOf);
+      return strings((s) => allowed.has(s));
+    }
+    const folded = new Set(spec.oneOf.map((v) => v.toLowerCase()));
+    return strings((s) => folded.has(s.toLowerCase()));
   }
   const max = spec.maxLength;
   return strings((s) => s.length <= max || [...s].length <= max);

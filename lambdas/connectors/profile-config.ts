@@ -16,7 +16,7 @@ import { attr } from '../scim/schema/define.js';
 import type { ResourceSchema } from '../scim/schema/resource-schema.js';
 import { SCHEMA, type AttributeDefinition, type SchemaDefinition } from '../scim/schema/types.js';
 import { UNKNOWN_MEMBER_POLICIES } from './deployed.js';
-import { compilePattern, PatternError } from './pattern.js';
+import { compilePattern, PatternCostError, PatternError } from './pattern.js';
 import { PROFILE_NAMES } from './profile-names.js';
 import type { OfferedResource } from './profile.js';
 import {
@@ -125,13 +125,7 @@ const acceptSchema = z.custom<AcceptSpec>().check(
     const [key] = keys as [string];
     const value = (v as Record<string, unknown>)[key];
     if (key === 'pattern') {
-      if (typeof value !== 'string') return issue(['pattern'], 'must be a string');
-      try {
-        compilePattern(value);
-      } catch (e) {
-        if (!(e instanceof PatternError)) throw e;
-        issue(['pattern'], e.message);
-      }
+      if (typeof value !== 'string') issue(['pattern'], 'must be a string'); // compiled with its rule (dropInvalidRule)
     } else if (key === 'oneOf') {
       if (!Array.isArray(value) || value.length === 0) return issue(['oneOf'], 'must be a non-empty array of strings');
       value.forEach((s: unknown, i) => typeof s !== 'string' && issue(['oneOf', i], 'must be a string'));
@@ -141,11 +135,29 @@ const acceptSchema = z.custom<AcceptSpec>().check(
   }),
 );
 
+/**
+ * A `dropInvalid` rule; its pattern is compiled with the linear-time engine here, where the
+ * attribute is known, so a pattern over the cost limit names the attribute it was meant for.
+ */
+const dropInvalidRule = z
+  .strictObject({ path: nonEmpty(), accept: acceptSchema, description: z.optional(text()) }, 'must be an object {path, accept, description?}')
+  .check(
+    z.superRefine((rule, ctx) => {
+      const pattern = typeof rule.accept === 'object' && 'pattern' in rule.accept ? rule.accept.pattern : undefined;
+      if (typeof pattern !== 'string') return;
+      try {
+        compilePattern(pattern);
+      } catch (e) {
+        if (!(e instanceof PatternError)) throw e;
+        const message = e instanceof PatternCostError ? `the pattern for "${rule.path}" ${e.message}` : e.message;
+        ctx.addIssue({ code: 'custom', path: ['accept', 'pattern'], message, input: pattern });
+      }
+    }),
+  );
+
 const rulesSchema = z.strictObject(
   {
-    dropInvalid: z.optional(
-      z.array(z.strictObject({ path: nonEmpty(), accept: acceptSchema, description: z.optional(text()) }, 'must be an object {path, accept, description?}'), 'must be an array of rules'),
-    ),
+    dropInvalid: z.optional(z.array(dropInvalidRule, 'must be an array of rules')),
     immutable: z.optional(z.array(nonEmpty(), 'must be an array of attribute paths')),
     required: z.optional(z.array(nonEmpty(), 'must be an array of attribute paths')),
   },

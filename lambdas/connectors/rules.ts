@@ -88,7 +88,9 @@ function compileRules(profile: string, kind: OfferedResource, rs: ResourceSchema
   const dropInvalid = (rules.dropInvalid ?? []).map((v, i) => {
     const target = resolvePath(profile, kind, rs, v.path, 'rule', at('dropInvalid', i, 'path'));
     try {
-      return { target, accept: typeof v.accept === 'function' ? v.accept : compileAccept(v.accept) };
+      // The attribute's caseExact decides how oneOf and pattern compare (RFC 7643 §2.2).
+      const caseExact = (target.subAttribute ?? target.attribute).caseExact;
+      return { target, accept: typeof v.accept === 'function' ? v.accept : compileAccept(v.accept, { caseExact }) };
     } catch (e) {
       if (e instanceof PatternError) throw problem(profile, at('dropInvalid', i, 'accept', 'pattern'), e.message);
       throw e;

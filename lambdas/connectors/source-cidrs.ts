@@ -6,6 +6,11 @@
  * Accepted: `a.b.c.d/n` (n 0-32) and IPv6 `x:x::x/n` (n 0-128), the prefix always written, no
  * zone id, and no bit set after the prefix: `203.0.113.7/24` is refused (did you mean
  * `203.0.113.0/24`?) rather than guessing whether one host or the whole network was meant.
+ *
+ * IPv4-mapped IPv6 (`::ffff:a.b.c.d/n`, RFC 4291 §2.5.5.2) is refused with the IPv4 form to write
+ * instead: IAM's `aws:SourceIp` compares an IPv4 client with IPv4 entries only, so on AWS such an
+ * entry admits nobody, while Node (the local fence) would match it against IPv4 clients. One
+ * answer for both places, decided here.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
@@ -60,6 +65,15 @@ function formatIpv6(bits: bigint): string {
   return `${hex.slice(0, best.at).join(':')}::${hex.slice(best.at + best.len).join(':')}`;
 }
 
+const MAPPED_PREFIX = 0xffffn; // ::ffff:0:0/96, the IPv4-mapped block (RFC 4291 §2.5.5.2)
+
+/** The IPv4 address of an IPv4-mapped IPv6 address (`::ffff:203.0.113.5`, `::ffff:cb00:7105`), else undefined. */
+export function mappedIpv4(address: string): string | undefined {
+  if (!isIPv6(address) || address.includes('%')) return undefined;
+  const bits = ipv6Bits(address);
+  return bits >> 32n === MAPPED_PREFIX ? formatIpv4(bits & 0xffffffffn) : undefined;
+}
+
 /** Parses `text` as a CIDR; returns the problem as a sentence when it is not one. */
 export function parseCidr(text: string): Cidr | string {
   const example = 'must be a CIDR like "203.0.113.0/24" or "2001:db8::/32"';
@@ -73,6 +87,12 @@ export function parseCidr(text: string): Cidr | string {
   if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) return `${example} (the prefix length after "/" must be 0-${max})`;
   const prefix = Number(prefixText);
   const bits = family === 'ipv4' ? ipv4Bits(address) : ipv6Bits(address);
+  if (family === 'ipv6' && prefix >= 96 && bits >> 32n === MAPPED_PREFIX) {
+    const v4 = `${formatIpv4(bits & 0xffffffffn)}/${prefix - 96}`;
+    const asIpv4 = parseCidr(v4);
+    const write = typeof asIpv4 === 'string' ? asIpv4.replace(/^has address bits set after the \/\d+ prefix: /, '') : `write "${v4}"`;
+    return `is an IPv4-mapped IPv6 address: API Gateway compares IPv4 clients with IPv4 entries only, so it would admit nobody; ${write}`;
+  }
   const hostMask = (1n << BigInt(max - prefix)) - 1n;
   if ((bits & hostMask) !== 0n) {
     const network = bits & ~hostMask;

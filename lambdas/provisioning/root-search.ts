@@ -13,6 +13,8 @@
  *    with `count` 0 when only its total is needed. `totalResults` is exact: the sum of both.
  *  - Cursor paging (RFC 9865): the root cursor is the type being read plus that type's own store
  *    cursor, signed and bound to connector and filter like the store's cursors (store/paging.ts).
+ *    It also carries the totals of the filtered types: the type not being read is counted (a full
+ *    filtered read) once per walk, on the first page it is needed, never again on later pages.
  */
 import { createHash } from 'node:crypto';
 import type { ResolvedProfile } from '../connectors/rules.js';
@@ -122,13 +124,17 @@ export class RootSearch {
     let at = 0;
     let inner = '';
     let index = 1;
+    // Totals of filtered types counted on an earlier page of this walk (by tag).
+    let known: Readonly<Record<string, number>> = {};
     if (cursor !== '') {
       const c = await openCursor(ctx, cursor, qh);
       at = parts.findIndex((p) => p.tag === c.k[0]);
       if (at < 0) throw new StorageError('invalidCursor', 'invalid cursor: it names a resource type this query does not return');
       inner = c.k.slice(1);
       index = c.i;
+      known = c.t ?? {};
     }
+    const totals: Record<string, number> = {};
     const resources: ScimResource[] = [];
     let total = 0;
     let remaining = count;
@@ -139,17 +145,20 @@ export class RootSearch {
       if (reading && remaining > 0) {
         const r = await p.service.list(connector, { ...read, ...(p.filter !== undefined ? { filter: p.filter } : {}), count: remaining, cursor: i === at ? inner : '' });
         total += r.totalResults;
+        if (p.filter !== undefined) totals[p.tag] = r.totalResults;
         resources.push(...r.Resources);
         remaining -= r.Resources.length;
         if (r.nextCursor !== undefined) next = { tag: p.tag, inner: r.nextCursor };
         continue;
       }
-      const n = await this.total(connector, p, counts);
+      const n = p.filter !== undefined && known[p.tag] !== undefined ? known[p.tag]! : await this.total(connector, p, counts);
+      if (p.filter !== undefined) totals[p.tag] = n;
       total += n;
       // The page filled up exactly where this type begins: the next page starts it.
       if (reading && n > 0) next = { tag: p.tag, inner: '' };
     }
-    const nextCursor = next && (await sealCursor(ctx, { q: qh, k: `${next.tag}${next.inner}`, i: index + resources.length }));
+    const carried = Object.keys(totals).length > 0 ? { t: totals } : {};
+    const nextCursor = next && (await sealCursor(ctx, { q: qh, k: `${next.tag}${next.inner}`, i: index + resources.length, ...carried }));
     return listResponse({ resources, totalResults: total, nextCursor });
   }
 }

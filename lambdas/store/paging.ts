@@ -30,7 +30,12 @@ interface CursorBody {
   k: string;
   /** startIndex of the next page (so responses can keep reporting it) */
   i: number;
+  /** Totals already counted, by name (a root query's filtered types: counted once per walk). */
+  t?: Record<string, number>;
 }
+
+const isTotals = (t: unknown): t is Record<string, number> =>
+  typeof t === 'object' && t !== null && !Array.isArray(t) && Object.values(t).every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
 
 function mac(secret: string, data: string): string {
   return createHmac('sha256', secret).update(data).digest('base64url').slice(0, 22);
@@ -70,9 +75,9 @@ function bodyOf(data: string, expectedQuery: string): CursorBody {
     throw bad('malformed');
   }
   const b = body as Partial<CursorBody>;
-  if (typeof b.q !== 'string' || typeof b.k !== 'string' || typeof b.i !== 'number') throw bad('malformed');
+  if (typeof b.q !== 'string' || typeof b.k !== 'string' || typeof b.i !== 'number' || (b.t !== undefined && !isTotals(b.t))) throw bad('malformed');
   if (b.q !== expectedQuery) throw bad('it belongs to a different query or connector');
-  return { q: b.q, k: b.k, i: b.i };
+  return { q: b.q, k: b.k, i: b.i, ...(b.t !== undefined ? { t: b.t } : {}) };
 }
 
 /** A cursor signed with `secret` (or one of several keys), checked against `expectedQuery`. */

@@ -16,6 +16,7 @@ import type { MemberRef } from '../scim/patch/types.js';
 import type { ScimResource } from '../scim/schema/types.js';
 import { batchDelete, batchGet, queryAll, run, transact, type StoreContext, type TransactItem } from './context.js';
 import { StorageError, fromDynamoError } from './errors.js';
+import { decodeGroupCancellation } from './group-cancellation.js';
 import { keys, decodeKeyPart, foldCase, type Key, type ResourceKind } from './keys.js';
 import {
   externalIdOf,
@@ -677,36 +678,21 @@ export class Repository {
       } catch (e) {
         const s = fromDynamoError(e);
         if (s.kind !== 'conditionFailed') throw s;
-        const unknown: string[] = [];
-        let progressed = false;
-        for (const [i, reason] of s.reasons.entries()) {
-          if (reason.Code !== 'ConditionalCheckFailed') continue;
-          const role = p.roles[i];
-          if (!role) continue;
-          switch (role.r) {
-            case 'resource':
-              if (create) throw new StorageError('versionConflict', `group id collision ${current.id}`);
-              if (versioned) throw new StorageError('versionConflict', `Group ${current.id} was modified concurrently`);
-              throw new StorageError('notFound', `Group ${current.id} not found`);
-            case 'guardPut':
-              throw this.uniquenessError('Group', (create ?? next)?.attributes);
-            case 'guardDelete':
-              throw new StorageError('versionConflict', `Group ${current.id} was modified concurrently`);
-            case 'add':
-              adds.delete(role.id); // already a member: not counted twice
-              progressed = true;
-              break;
-            case 'check':
-              unknown.push(role.id);
-              break;
-            case 'remove':
-              removes.delete(role.id); // not a member: nothing to remove
-              progressed = true;
-              break;
-            default:
-              break;
-          }
+        const d = decodeGroupCancellation(s.reasons, p.roles);
+        switch (d.fatal) {
+          case 'resource':
+            if (create) throw new StorageError('versionConflict', `group id collision ${current.id}`);
+            if (versioned) throw new StorageError('versionConflict', `Group ${current.id} was modified concurrently`);
+            throw new StorageError('notFound', `Group ${current.id} not found`);
+          case 'guardPut':
+            throw this.uniquenessError('Group', (create ?? next)?.attributes);
+          case 'guardDelete':
+            throw new StorageError('versionConflict', `Group ${current.id} was modified concurrently`);
         }
+        for (const id of d.alreadyMembers) adds.delete(id); // already a member: not counted twice
+        for (const id of d.notMembers) removes.delete(id); // not a member: nothing to remove
+        const unknown = d.notFound;
+        let progressed = d.alreadyMembers.length + d.notMembers.length > 0;
         if (unknown.length > 0) {
           // The id decides what a member is: the client's `type`/`$ref` only chose which key the
           // ConditionCheck tried first. Ids not found as that kind are looked up as the other, once.

@@ -78,7 +78,7 @@ describe('resource policy', () => {
       Version: '2012-10-17',
       Statement: [{ Sid: 'AllowInvoke', Effect: 'Allow', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/*' }],
     });
-    expect(open.stack.apis[0]!.resourcePolicy).toEqual(sourceFencePolicy([{ name: 'a' }, { name: 'b' }]));
+    expect(open.stack.apis[0]!.resourcePolicy).toEqual(policyOf(api));
   });
 
   it('with several REST APIs each policy covers only its own stages; an API without a fenced connector denies nothing', () => {
@@ -111,11 +111,28 @@ describe('deployment', () => {
     for (const [, stage] of resourcesOfType(changedConnector, 'AWS::ApiGateway::Stage')) expect(stage.DeploymentId).toEqual({ Ref: deploymentIds(changedConnector)[0] });
   });
 
-  it('what the deployment hashes (ScimApi.resourcePolicy) is exactly the policy the API is given', () => {
-    const api = fenced.stack.apis[0]!;
-    expect(api.resourcePolicy).toEqual(sourceFencePolicy(CONNECTORS, ENTRA));
+  it('the synthesised resource policy, literally; what the deployment hashes (ScimApi.resourcePolicy) is exactly it', () => {
+    const deny = (n: number, Resource: string | string[], cidrs: string[]) => ({
+      Sid: `DenyOutsideAllowedSourceCidrs${n}`,
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'execute-api:Invoke',
+      Resource,
+      Condition: { NotIpAddress: { 'aws:SourceIp': cidrs } },
+    });
+    const expected = {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'AllowInvoke', Effect: 'Allow', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/*' },
+        deny(1, ['execute-api:/entra-hr/*/*', 'execute-api:/entra-wiki/*/*'], ['20.190.128.0/18', '40.126.0.0/18', '2603:1006:2000::/48']),
+        deny(2, 'execute-api:/okta-crm/*/*', ['198.51.100.0/24', '2001:db8::/32']),
+        deny(3, 'execute-api:/everyone/*/*', ['0.0.0.0/0', '::/0']),
+      ],
+    };
     const [apiId, rendered] = resourcesOfType(fenced, 'AWS::ApiGateway::RestApi')[0]!;
-    expect(policyOf(rendered)).toEqual(api.resourcePolicy);
+    expect(policyOf(rendered)).toEqual(expected);
+    const api = fenced.stack.apis[0]!;
+    expect(api.resourcePolicy).toEqual(expected);
     const [, deployment] = Object.entries(fenced.json.Resources).find(([, r]) => r.Type === 'AWS::ApiGateway::Deployment')!;
     expect(deployment.Properties!.RestApiId).toEqual({ Ref: apiId });
   });
@@ -200,6 +217,7 @@ describe('configuration errors (fail the synth, naming the field)', () => {
   it.each([
     [{ 'scim:connectors': [{ name: 'a' }, { name: 'b' }, { name: 'c', allowedSourceCidrs: ['203.0.113.7/24'] }] }, 'scim:connectors[2].allowedSourceCidrs[0]: has address bits set after the /24 prefix'],
     [{ 'scim:connectors': [{ name: 'a', allowedSourceCidrs: [] }] }, 'scim:connectors[0].allowedSourceCidrs: must list at least one CIDR'],
+    [{ 'scim:connectors': [{ name: 'a', allowedSourceCidrs: ['::ffff:203.0.113.0/120'] }] }, 'scim:connectors[0].allowedSourceCidrs[0]: is an IPv4-mapped IPv6 address'],
     [{ 'scim:allowedSourceCidrs': ['203.0.113.0/24', 'nope'] }, 'scim:allowedSourceCidrs[1]: must be a CIDR'],
     [{ 'scim:allowedSourceCidrs': [] }, 'scim:allowedSourceCidrs: must list at least one CIDR'],
     [{ 'scim:webAclArn': 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/cf/0f3c2a2e-1111-2222-3333-444455556666' }, 'scim:webAclArn: must be a regional AWS WAF web ACL ARN'],

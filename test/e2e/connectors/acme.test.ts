@@ -121,12 +121,14 @@ describe('acme, a profile from configuration', () => {
     expect((await client.get(`/Users/${u.body.id}`)).body[ACME]).toEqual({ floor: 2, badgeId: 'ZZ0001' });
   });
 
-  it('rule: title is one of Engineer, Manager (exact)', async () => {
+  it('rule: title is one of Engineer, Manager, ignoring case as title is not caseExact (RFC 7643 §2.2)', async () => {
     const u = await client.post('/Users', { schemas: [USER], userName: `t.${guid()}@acme.example`, emails: [{ value: 't@acme.example' }], title: 'Director' });
     expectScim(u, 201);
     expect(u.body).not.toHaveProperty('title');
     expectScim(await client.patch(`/Users/${u.body.id}`, [op('Replace', 'title', 'engineer')]), 204);
-    expect((await client.get(`/Users/${u.body.id}`)).body).not.toHaveProperty('title');
+    expect((await client.get(`/Users/${u.body.id}`)).body.title).toBe('engineer'); // kept as sent
+    expectScim(await client.patch(`/Users/${u.body.id}`, [op('Replace', 'title', 'Engineers')]), 204);
+    expect((await client.get(`/Users/${u.body.id}`)).body.title).toBe('engineer'); // refused: the stored title stays
     expectScim(await client.patch(`/Users/${u.body.id}`, [op('Replace', 'title', 'Engineer')]), 204);
     expect((await client.get(`/Users/${u.body.id}`)).body.title).toBe('Engineer');
   });

@@ -144,6 +144,21 @@ describe('cursor paging (RFC 9865) across the boundary', () => {
     expect(pages.map((p) => p.totalResults)).toEqual(pages.map(() => 3));
   });
 
+  it('a filtered walk counts the type it is not reading once: later pages cost only their own read', async () => {
+    const filter = 'displayName eq "Ops" or displayName eq "Shared"';
+    const first = await t.meter.measure(() => root.list(C, q({ filter, count: 1, cursor: '' })));
+    expect(ids(first.result)).toEqual([users[0]]);
+    // Page 2 reads groups; the users' total (one user) comes from the cursor, not from a second filtered read of users.
+    const second = await t.meter.measure(() => root.list(C, q({ filter, count: 1, cursor: first.result.nextCursor! })));
+    expect([ids(second.result), second.result.totalResults]).toEqual([[groups[0]], 3]);
+    const groupsAlone = await t.meter.measure(() => svc.groups.list(C, { filter, count: 1, cursor: '' }));
+    expect(second.total.calls).toBe(groupsAlone.total.calls);
+    const third = await t.meter.measure(() => root.list(C, q({ filter, count: 1, cursor: second.result.nextCursor! })));
+    expect([ids(third.result), third.result.totalResults, third.result.nextCursor]).toEqual([[groups[1]], 3, undefined]);
+    const groupsNext = await t.meter.measure(() => svc.groups.list(C, { filter, count: 1, cursor: groupsAlone.result.nextCursor! }));
+    expect(third.total.calls).toBe(groupsNext.total.calls);
+  });
+
   it('a cursor only works for its connector and filter, untampered; /Users cursors are not root cursors', async () => {
     const first = await root.list(C, q({ count: 2, cursor: '' }));
     const cursor = first.nextCursor as string;

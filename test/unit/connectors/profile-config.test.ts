@@ -79,6 +79,57 @@ describe('the acme example', () => {
   });
 });
 
+describe('accept honours the attribute\'s caseExact (RFC 7643 §2.2)', () => {
+  const withRules = (dropInvalid: unknown[], attributes: unknown[] = []) =>
+    parseProfiles(
+      acmeWith((p) => {
+        p.extensions.User[0].attributes.push(...attributes);
+        p.rules.User.dropInvalid = dropInvalid;
+        delete p.rules.User.required;
+      }),
+    ).registry.get('acme');
+  const keeps = (profile: ReturnType<typeof withRules>, doc: Record<string, unknown>) => {
+    const rs = profile.schemas.user;
+    return applyRules(rs, profile.rules.User, normalizeResource(rs, { userName: 'a', ...doc }));
+  };
+
+  it('oneOf on title (caseExact false): "engineer" is "Engineer", kept as sent; a caseExact attribute compares exactly', () => {
+    const p = withRules(
+      [
+        { path: 'title', accept: { oneOf: ['Engineer', 'Manager'] } },
+        { path: `${ACME_URN}:code`, accept: { oneOf: ['AB'] } },
+      ],
+      [{ name: 'code', caseExact: true }],
+    );
+    expect(keeps(p, { title: 'engineer' }).title).toBe('engineer');
+    expect(keeps(p, { title: 'MANAGER' }).title).toBe('MANAGER');
+    expect(keeps(p, { title: 'Director' })).not.toHaveProperty('title');
+    expect(keeps(p, { [ACME_URN]: { code: 'AB' } })[ACME_URN]).toEqual({ code: 'AB' });
+    expect(keeps(p, { [ACME_URN]: { code: 'ab' } })).not.toHaveProperty(ACME_URN);
+  });
+
+  it('a pattern on a caseExact: false attribute ignores case as the i flag does; on a caseExact one it does not', () => {
+    const p = withRules(
+      [
+        { path: `${ACME_URN}:badgeId`, accept: { pattern: '^[A-Z]{2}[0-9]{4}$' } },
+        { path: `${ACME_URN}:code`, accept: { pattern: '^[A-Z]{2}$' } },
+      ],
+      [{ name: 'code', caseExact: true }],
+    );
+    expect(keeps(p, { [ACME_URN]: { badgeId: 'ab1234', code: 'AB' } })[ACME_URN]).toEqual({ badgeId: 'ab1234', code: 'AB' });
+    expect(keeps(p, { [ACME_URN]: { badgeId: 'ab12', code: 'ab' } })).not.toHaveProperty(ACME_URN);
+  });
+
+  it('non-ASCII names: \\p{L} accepts "Zoë Ångström-Nuñez", \\w (ASCII, as in JavaScript) does not', () => {
+    const p = withRules([
+      { path: 'name.givenName', accept: { pattern: "^[\\p{L}\\p{M}' -]+$" } },
+      { path: 'name.familyName', accept: { pattern: "^[\\w' -]+$" } },
+    ]);
+    const out = keeps(p, { name: { givenName: 'Zoë', familyName: 'Ångström-Nuñez' } });
+    expect(out.name).toEqual({ givenName: 'Zoë' });
+  });
+});
+
 describe('configuration errors name the exact field', () => {
   it.each<[string, unknown, string]>([
     ['a built-in name', { jostle: FIXTURE['jostle-config'] }, 'scim:profiles.jostle: "jostle" is a built-in profile; give the configured one another name'],
@@ -102,6 +153,11 @@ describe('configuration errors name the exact field', () => {
     ['an accept rule on a number', acmeWith((p) => (p.rules.User.dropInvalid[1].path = `${ACME_URN}:floor`)), `scim:profiles.acme.rules.User.dropInvalid[1].path: "${ACME_URN}:floor" is integer; accept applies to string attributes`],
     ['an invalid pattern', acmeWith((p) => (p.rules.User.dropInvalid[1].accept.pattern = '^[A-Z{2}$')), 'scim:profiles.acme.rules.User.dropInvalid[1].accept.pattern: invalid regular expression: Unterminated character class'],
     ['a pattern that cannot run in linear time', acmeWith((p) => (p.rules.User.dropInvalid[1].accept.pattern = '^(a+)\\1$')), 'scim:profiles.acme.rules.User.dropInvalid[1].accept.pattern: backreferences are not supported (patterns run in linear time)'],
+    [
+      'a pattern whose worst case is over the cost limit',
+      acmeWith((p) => (p.rules.User.dropInvalid[1].accept.pattern = '(?:.?){490}!')),
+      `scim:profiles.acme.rules.User.dropInvalid[1].accept.pattern: the pattern for "${ACME_URN}:badgeId" costs up to`,
+    ],
     ['a pattern that is not a string', acmeWith((p) => (p.rules.User.dropInvalid[1].accept.pattern = 7)), 'scim:profiles.acme.rules.User.dropInvalid[1].accept.pattern: must be a string'],
     ['an empty oneOf', acmeWith((p) => (p.rules.User.dropInvalid[2].accept.oneOf = [])), 'scim:profiles.acme.rules.User.dropInvalid[2].accept.oneOf: must be a non-empty array of strings'],
     ['a oneOf that is not strings', acmeWith((p) => (p.rules.User.dropInvalid[2].accept.oneOf = ['Engineer', 3])), 'scim:profiles.acme.rules.User.dropInvalid[2].accept.oneOf[1]: must be a string'],

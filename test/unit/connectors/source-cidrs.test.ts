@@ -26,7 +26,8 @@ describe('parseCidr', () => {
     ['2603:1006:2000::/48', { family: 'ipv6', address: '2603:1006:2000::', prefix: 48 }],
     ['::/0', { family: 'ipv6', address: '::', prefix: 0 }],
     ['::1/128', { family: 'ipv6', address: '::1', prefix: 128 }],
-    ['::ffff:198.51.100.0/120', { family: 'ipv6', address: '::ffff:198.51.100.0', prefix: 120 }],
+    ['::fffe:c633:6400/120', { family: 'ipv6', address: '::fffe:c633:6400', prefix: 120 }],
+    ['::fffe:0:0/95', { family: 'ipv6', address: '::fffe:0:0', prefix: 95 }], // wider than the mapped block: an IPv6 network like any other
   ])('%s is a CIDR', (text, expected) => {
     expect(parseCidr(text)).toEqual(expected);
     expect(cidrProblem(text)).toBeUndefined();
@@ -46,7 +47,12 @@ describe('parseCidr', () => {
     ['203.0.113.7/24', /bits set after the \/24 prefix: write "203\.0\.113\.0\/24" for that network, or "203\.0\.113\.7\/32" for one address/],
     ['2001:db8::1/32', /write "2001:db8::\/32" for that network, or "2001:db8::1\/128"/],
     ['2001:db8:0:1:0:0:0:5/64', /write "2001:db8:0:1::\/64"/],
-    ['::ffff:198.51.100.9/120', /write "::ffff:c633:6400\/120"/],
+    // IPv4-mapped IPv6: never matched by aws:SourceIp (IPv4 clients meet IPv4 entries only), so refused with the IPv4 form.
+    ['::ffff:198.51.100.0/120', /^is an IPv4-mapped IPv6 address: .* would admit nobody; write "198\.51\.100\.0\/24"$/],
+    ['::FFFF:c633:6400/120', /IPv4-mapped IPv6 address: .*write "198\.51\.100\.0\/24"$/],
+    ['::ffff:198.51.100.9/128', /IPv4-mapped IPv6 address: .*write "198\.51\.100\.9\/32"$/],
+    ['::ffff:0:0/96', /IPv4-mapped IPv6 address: .*write "0\.0\.0\.0\/0"$/],
+    ['::ffff:198.51.100.9/120', /IPv4-mapped IPv6 address: .*write "198\.51\.100\.0\/24" for that network, or "198\.51\.100\.9\/32" for one address$/],
   ])('%j is refused: %s', (text, message) => {
     const r = parseCidr(text);
     expect(typeof r).toBe('string');
@@ -72,6 +78,15 @@ describe('allowedSourceCidrs in the connector schema', () => {
       expect.stringMatching(/^scim:connectors\[2\]\.allowedSourceCidrs\[0\]: must be a CIDR like "203\.0\.113\.0\/24"/),
       'scim:connectors[2].allowedSourceCidrs[2]: must be a string',
       expect.stringMatching(/^scim:connectors\[2\]\.allowedSourceCidrs\[3\]: .*must be 0-128/),
+    ]);
+  });
+
+  it('an IPv4-mapped entry fails the connector and the stack-wide default alike, naming the field and the IPv4 form', () => {
+    expect(problemsOf(() => parseConnectors([{ name: 'a' }, { name: 'okta', allowedSourceCidrs: ['198.51.100.0/24', '::ffff:203.0.113.0/120'] }]))).toEqual([
+      expect.stringMatching(/^scim:connectors\[1\]\.allowedSourceCidrs\[1\]: is an IPv4-mapped IPv6 address: .*write "203\.0\.113\.0\/24"$/),
+    ]);
+    expect(problemsOf(() => parseDefaultSourceCidrs(['::ffff:203.0.113.0/120']))).toEqual([
+      expect.stringMatching(/^scim:allowedSourceCidrs\[0\]: is an IPv4-mapped IPv6 address: .*write "203\.0\.113\.0\/24"$/),
     ]);
   });
 

@@ -30,6 +30,19 @@ describe('SourceFence', () => {
     for (const no of ['198.51.100.1', '::2', '10.0.0.1']) expect(fence.allows(no), no).toBe(false);
   });
 
+  it('as aws:SourceIp on AWS: an IPv4 client meets the IPv4 entries only (::/0 admits no IPv4 client, mapped or not)', () => {
+    const v6only = SourceFence.of({ allowedSourceCidrs: ['::/0'] })!;
+    for (const no of ['192.0.2.1', '::ffff:192.0.2.1', '::ffff:c000:201']) expect(v6only.allows(no), no).toBe(false);
+    expect(v6only.allows('2001:db8::1')).toBe(true);
+    const v4only = SourceFence.of({ allowedSourceCidrs: ['0.0.0.0/0'] })!;
+    for (const ok of ['192.0.2.1', '::ffff:192.0.2.1', '::ffff:c000:201']) expect(v4only.allows(ok), ok).toBe(true);
+    expect(v4only.allows('2001:db8::1')).toBe(false);
+  });
+
+  it('an IPv4-mapped entry is refused by the same parser as the stack (it would admit nobody on AWS)', () => {
+    expect(() => SourceFence.of({ allowedSourceCidrs: ['::ffff:192.0.2.0/120'] })).toThrow(/IPv4-mapped IPv6 address: .*write "192\.0\.2\.0\/24"/);
+  });
+
   it('an unknown or malformed client address is refused', () => {
     const fence = SourceFence.of({}, ['0.0.0.0/0', '::/0'])!;
     expect(fence.allows('192.0.2.1')).toBe(true);
