@@ -88,6 +88,9 @@ const connectorSchema = z.strictObject({
   allowedSourceCidrs: z.optional(sourceCidrsSchema),
   // Change events of this connector POSTed to an app outside AWS, signed (README "Webhooks").
   webhook: z.optional(webhookSchema),
+  // The REST API that serves this connector, when not the first (lib/placement.ts): fixed for good,
+  // so adding, removing or reordering other connectors never changes its Tenant URL. CDK only.
+  api: z.optional(z.int('must be an integer').check(z.gte(1, 'must be >= 1'))),
   basePath: z._default(
     z.pipe(
       z.string('must be a string'),
@@ -95,7 +98,7 @@ const connectorSchema = z.strictObject({
     ).check(z.regex(BASE_PATH, 'must be URL path segments like "scim/v2" (letters, digits, "._~-")')),
     DEFAULT_BASE_PATH,
   ),
-}, 'must be an object {name, profile?, throttling?, alarmEmail?, basePath?, unknownMembers?, allowedSourceCidrs?, webhook?}');
+}, 'must be an object {name, profile?, throttling?, alarmEmail?, basePath?, unknownMembers?, allowedSourceCidrs?, webhook?, api?}');
 
 export type ConnectorConfig = z.output<typeof connectorSchema>;
 
