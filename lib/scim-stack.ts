@@ -41,7 +41,6 @@ import { CURSOR_KEY_SECRET_ENV } from '../lambdas/http/cursor-key.js';
 import type { HandlerName } from '../lambdas/http/routes.js';
 import { TABLE } from '../lambdas/store/table.js';
 import { lambdaProfilesJson, type DeploymentConfig } from './config.js';
-import { suppressNagFindings } from './nag-suppressions.js';
 import { apiConstructId, apiNestedStackId, placeConnectors, restApiName } from './placement.js';
 import { ChangeEvents } from './constructs/change-events.js';
 import { Observability } from './constructs/observability.js';
@@ -326,7 +325,5 @@ export class ScimStack extends Stack {
         value: domain.domainNameAliasDomainName,
       });
     }
-
-    suppressNagFindings(this);
   }
 }

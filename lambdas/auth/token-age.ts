@@ -14,8 +14,6 @@
  * function stays ~27 KiB smaller): the secret's full shape is the authorizer's business, and
  * `scim-admin check` validates it; here only `current` and `rotatedAt` are read.
  */
-import type { TokenSet } from './tokens.js';
-
 /**
  * EMF metric (namespace `METRIC_NAMESPACE`, dimensions `{ service, connector }`, unit None), one
  * datapoint per connector per run; charted and alarmed by lib/constructs/observability.ts.
@@ -40,7 +38,8 @@ export function ageInDays(since: Date, now: Date): number {
 }
 
 /** The current token's age, or undefined when neither `rotatedAt` nor the write date is known. */
-export function tokenAge(set: Pick<TokenSet, 'rotatedAt'>, writtenAt: Date | undefined, now: Date): TokenAge | undefined {
+// The secret's `rotatedAt` only (a TokenSet, tokens.ts, is one): tokens.ts reads isRotatedAt from here, not the other way.
+export function tokenAge(set: { readonly rotatedAt?: string | undefined }, writtenAt: Date | undefined, now: Date): TokenAge | undefined {
   const rotated = set.rotatedAt ? new Date(set.rotatedAt) : undefined;
   if (rotated && !Number.isNaN(rotated.getTime())) return { since: rotated, source: 'rotatedAt', days: ageInDays(rotated, now) };
   if (writtenAt && !Number.isNaN(writtenAt.getTime())) return { since: writtenAt, source: 'secretWritten', days: ageInDays(writtenAt, now) };
