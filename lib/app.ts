@@ -6,6 +6,7 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readDeploymentConfig, type DeploymentConfig } from './config.js';
+import { suppressNagFindings } from './nag-suppressions.js';
 import { ScimStack } from './scim-stack.js';
 
 export interface ScimAppOptions {
@@ -25,6 +26,8 @@ export function createScimApp(options: ScimAppOptions = {}): { app: App; stack: 
   const config = readDeploymentConfig((key) => app.node.tryGetContext(key));
   // Environment-agnostic: the same template for every account and region, synthesised offline.
   const stack = new ScimStack(app, config.stackName, { config });
+  // The findings this design accepts, each with its reason (lib/nag-suppressions.ts).
+  suppressNagFindings(stack);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, stack, config };
 }

@@ -11,7 +11,8 @@
  *  - `scim:customDomain` ({ domainName, certificateArn }): optional custom domain, one base-path
  *    mapping per connector;
  *  - `scim:stagesPerApi` (1-10, default 10): API Gateway's default quota is 10 stages per REST API;
- *    more connectors are spread over several APIs (see lib/scim-stack.ts);
+ *    more connectors are spread over several APIs, each connector past the first API naming its
+ *    own with `"api"` (lib/placement.ts: checked here, so a refusal is a configuration error);
  *  - `scim:alarmEmail`: optional e-mail subscribed to the alarm topic (in addition to every
  *    connector's own `alarmEmail`);
  *  - `scim:idleAlarmHours` (1-168, default 24): "no successful request in N hours" per connector;
@@ -29,6 +30,7 @@ import { DEFAULT_SOURCE_CIDRS_KEY, parseConnectors, sourceCidrsSchema, type Conn
 import { CONTEXT_KEY, ConnectorConfigError } from '../lambdas/connectors/deployed.js';
 import { declaredProfileNames, parseProfiles } from '../lambdas/connectors/profile-config.js';
 import { PROFILES_CONTEXT_KEY, ProfileConfigError, type ProfileSpecs } from '../lambdas/connectors/profile-spec.js';
+import { API_FIELD, PlacementError, placeConnectors } from './placement.js';
 import { sourceFenceProblems } from './source-fence.js';
 
 export const SETTINGS_KEYS = {
@@ -166,8 +168,9 @@ export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
     else throw e;
   }
   let connectors: ConnectorConfig[] = [];
+  const connectorsInput = contextValue(context(CONTEXT_KEY));
   try {
-    connectors = parseConnectors(contextValue(context(CONTEXT_KEY)), declaredProfileNames(profilesInput));
+    connectors = parseConnectors(connectorsInput, declaredProfileNames(profilesInput));
   } catch (e) {
     if (e instanceof ConnectorConfigError) problems.push(...e.problems);
     else throw e;
@@ -195,7 +198,15 @@ export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
       problems.push(`${String(key)}${rest.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`);
     }
   }
-  if (r.success) problems.push(...sourceFenceProblems(connectors, r.data[SETTINGS_KEYS.allowedSourceCidrs], r.data[SETTINGS_KEYS.stagesPerApi]));
+  if (r.success) {
+    try {
+      placeConnectors(connectors, r.data[SETTINGS_KEYS.stagesPerApi]);
+      problems.push(...sourceFenceProblems(connectors, r.data[SETTINGS_KEYS.allowedSourceCidrs], r.data[SETTINGS_KEYS.stagesPerApi]));
+    } catch (e) {
+      if (!(e instanceof PlacementError)) throw e;
+      problems.push(...e.problems.slice(0, -1), placementProblem(e, connectorsInput));
+    }
+  }
   if (problems.length > 0 || !r.success) throw new DeploymentConfigError(problems);
   const s = r.data;
   const emails = [s[SETTINGS_KEYS.alarmEmail], ...connectors.map((c) => c.alarmEmail)].filter((e): e is string => !!e);
@@ -214,6 +225,23 @@ export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
     ...(s[SETTINGS_KEYS.allowedSourceCidrs] ? { allowedSourceCidrs: s[SETTINGS_KEYS.allowedSourceCidrs] } : {}),
     ...(s[SETTINGS_KEYS.webAclArn] ? { webAclArn: s[SETTINGS_KEYS.webAclArn] } : {}),
   };
+}
+
+/**
+ * The last problem of a placement refusal, followed by the `scim:connectors` entries to write: each
+ * connector's own entry as written, with `"api"` added after its name.
+ */
+function placementProblem(e: PlacementError, input: unknown): string {
+  const last = e.problems[e.problems.length - 1]!;
+  if (e.pins.length === 0) return last;
+  const entries = Array.isArray(input) ? input : [];
+  const lines = e.pins.map(({ index, name, api }) => {
+    const raw = entries[index] as Record<string, unknown> | undefined;
+    const { name: _name, api: _api, ...rest } = typeof raw === 'object' && raw !== null ? raw : {};
+    const fields = { name, [API_FIELD]: api, ...rest };
+    return `{ ${Object.entries(fields).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')} }`;
+  });
+  return `${last}.\n  Replace these entries of scim:connectors in cdk.json (or in your -c value) and leave the others as they are. They keep every connector on the REST API it is on now (for a list deployed by an earlier release: in list order, scim:stagesPerApi per API) provided connectors added since the last deploy are at the end of the list:\n    ${lines.join('\n    ')}`;
 }
 
 /**

@@ -4,18 +4,18 @@
  * events, the scheduled purge sweeper and the daily token-age check.
  *
  * More connectors than stages per API (API Gateway's default quota is 10 stages per REST API):
- * connectors are spread over several identical REST APIs automatically, in cdk.json order,
- * `scim:stagesPerApi` (default 10) per API: connectors 1-10 on the first API (construct id `Api`,
- * the same as with a single API, so growing past 10 never replaces it), 11-20 on `Api2`, … All APIs
- * share the functions, the table and the access log group; each has its own authorizer and
- * deployment. The first API lives in this stack, every further one in its own nested stack
- * (`ApiGroup2`, …): an API with its routes and gateway responses is ~100 CloudFormation resources,
- * and one template holds at most 500. Consequences, documented in the README:
+ * connectors are spread over several identical REST APIs, each connector on the API lib/placement.ts
+ * gives it: API 1 (construct id `Api`, the same as with a single API, so growing past 10 never
+ * replaces it) for connectors without `"api"`, API n (`Api<n>` in the nested stack `ApiGroup<n>`)
+ * for connectors with `"api": n`. All APIs share the functions, the table and the access log group;
+ * each has its own authorizer and deployment. An API with its routes and gateway responses is ~100
+ * CloudFormation resources, and one template holds at most 500: hence the nested stacks.
+ * Consequences, documented in the README:
  *  - without a custom domain, connectors on different APIs have different hosts (each Tenant URL is
  *    a stack output anyway); with a custom domain every connector is `https://<domain>/<connector>`
  *    whatever API serves it;
- *  - append new connectors at the end: removing or reordering one moves the connectors after it to
- *    another API, which changes their execute-api Tenant URL (not their custom-domain URL).
+ *  - a connector's API never depends on the other connectors (lib/placement.ts), so adding,
+ *    removing or reordering connectors never changes another connector's Tenant URL.
  * Raising the quota and `scim:stagesPerApi` is not supported beyond 10 (the quota is per account
  * and region, and a synth cannot check it).
  *
@@ -41,7 +41,7 @@ import { CURSOR_KEY_SECRET_ENV } from '../lambdas/http/cursor-key.js';
 import type { HandlerName } from '../lambdas/http/routes.js';
 import { TABLE } from '../lambdas/store/table.js';
 import { lambdaProfilesJson, type DeploymentConfig } from './config.js';
-import { suppressNagFindings } from './nag-suppressions.js';
+import { apiConstructId, apiNestedStackId, placeConnectors, restApiName } from './placement.js';
 import { ChangeEvents } from './constructs/change-events.js';
 import { Observability } from './constructs/observability.js';
 import { PurgeSweeper } from './constructs/purge-sweeper.js';
@@ -66,13 +66,6 @@ export interface DeployedConnector {
   readonly secret: secretsmanager.Secret;
   readonly secretName: string;
   readonly tenantUrl: string;
-}
-
-/** Splits the connector list into groups of `size`, keeping the order. */
-export function chunkConnectors<T>(list: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
 }
 
 /** The connector list as the Lambdas read it, without defaults or fields they do not use. */
@@ -187,7 +180,7 @@ export class ScimStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    // ---- REST APIs: `stagesPerApi` connectors each ----------------------------------------------
+    // ---- REST APIs: at most `stagesPerApi` connectors each, placed by lib/placement.ts --------------
     const domain = config.customDomain
       ? new apigw.DomainName(this, 'CustomDomain', {
           domainName: config.customDomain.domainName,
@@ -197,10 +190,12 @@ export class ScimStack extends Stack {
         })
       : undefined;
 
-    chunkConnectors(config.connectors, config.stagesPerApi).forEach((group, i) => {
-      const scope = i === 0 ? this : new NestedStack(this, `ApiGroup${i + 1}`, { description: `SCIM REST API ${i + 1}: ${group.map((c) => c.name).join(', ')}` });
-      const api = new ScimApi(scope, i === 0 ? 'Api' : `Api${i + 1}`, {
-        restApiName: i === 0 ? this.stackName : `${this.stackName}-${i + 1}`,
+    const deployed = new Map<string, DeployedConnector>();
+    for (const { number: n, connectors: group } of placeConnectors(config.connectors, config.stagesPerApi)) {
+      const nestedId = apiNestedStackId(n);
+      const scope = nestedId ? new NestedStack(this, nestedId, { description: `SCIM REST API ${n}: ${group.map((c) => c.name).join(', ')}` }) : this;
+      const api = new ScimApi(scope, apiConstructId(n), {
+        restApiName: restApiName(this.stackName, n),
         connectors: group,
         handlers: {
           users: this.functions.users.function,
@@ -227,9 +222,11 @@ export class ScimStack extends Stack {
           tenantUrl = stage.urlForPath(`/${c.basePath}`);
         }
         const s = secrets.get(c.name)!;
-        this.connectors.push({ config: c, api, stage, secret: s.secret, secretName: s.name, tenantUrl });
+        deployed.set(c.name, { config: c, api, stage, secret: s.secret, secretName: s.name, tenantUrl });
       }
-    });
+    }
+    // In list order (outputs, alarms and dashboard rows), whatever API serves each.
+    for (const c of config.connectors) this.connectors.push(deployed.get(c.name)!);
 
     // ---- observability -----------------------------------------------------------------------------
     this.observability = new Observability(this, 'Observability', {
@@ -331,7 +328,5 @@ export class ScimStack extends Stack {
         value: domain.domainNameAliasDomainName,
       });
     }
-
-    suppressNagFindings(this);
   }
 }

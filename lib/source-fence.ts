@@ -23,6 +23,7 @@
 import type { ConnectorConfig } from '../lambdas/connectors/config.js';
 import { DEFAULT_SOURCE_CIDRS_KEY } from '../lambdas/connectors/config.js';
 import { CONTEXT_KEY } from '../lambdas/connectors/deployed.js';
+import { placeConnectors } from './placement.js';
 
 /** API Gateway's default quota: "Length, in characters, of API Gateway resource policy". */
 export const RESOURCE_POLICY_MAX_CHARS = 8192;
@@ -93,19 +94,18 @@ export function storedPolicyLength(policy: PolicyJson): number {
 }
 
 /**
- * Field-named problems for REST APIs whose policy would exceed the quota (connectors are split
- * over APIs `stagesPerApi` at a time, in order, as lib/scim-stack.ts does).
+ * Field-named problems for REST APIs whose policy would exceed the quota (each API as
+ * lib/placement.ts places the connectors; the caller has checked that placement first).
  */
 export function sourceFenceProblems(connectors: readonly ConnectorConfig[], defaultCidrs: readonly string[] | undefined, stagesPerApi: number): string[] {
   const problems: string[] = [];
-  for (let start = 0, n = 1; start < connectors.length; start += stagesPerApi, n++) {
-    const group = connectors.slice(start, start + stagesPerApi);
+  for (const { number: n, connectors: group } of placeConnectors(connectors, stagesPerApi)) {
     const policy = sourceFencePolicy(group, defaultCidrs);
     const length = storedPolicyLength(policy);
     if (length <= RESOURCE_POLICY_MAX_CHARS) continue;
     const fields = new Set<string>();
-    group.forEach((c, i) => {
-      if (c.allowedSourceCidrs) fields.add(`${CONTEXT_KEY}[${start + i}].allowedSourceCidrs`);
+    group.forEach((c) => {
+      if (c.allowedSourceCidrs) fields.add(`${CONTEXT_KEY}[${connectors.indexOf(c)}].allowedSourceCidrs`);
       else if (defaultCidrs) fields.add(DEFAULT_SOURCE_CIDRS_KEY);
     });
     problems.push(

@@ -15,7 +15,7 @@
  * applies to the next request.
  */
 import { DEFAULT_EVENT_SOURCE, envelope, type ChangeEvent } from '../../lambdas/events/schema.js';
-import { kindSelected } from '../../lambdas/webhooks/kinds.js';
+import { kindSelected } from '../../lambdas/events/kinds.js';
 import { postSigned, urlOrigin } from '../../lambdas/webhooks/post.js';
 import { LOCAL_RETRY_DELAYS_MS, retryDelay } from '../../lambdas/webhooks/retry.js';
 import { signingSecrets, type SigningSecretSet } from '../../lambdas/webhooks/secret.js';

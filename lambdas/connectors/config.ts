@@ -8,11 +8,11 @@
  * `scim:connectors[1].name: …`.
  */
 import * as z from 'zod/mini';
-import { CONTEXT_KEY, ConnectorConfigError, DEFAULT_BASE_PATH, UNKNOWN_MEMBER_POLICIES } from './deployed.js';
+import { CONTEXT_KEY, ConnectorConfigError, DEFAULT_BASE_PATH, UNKNOWN_MEMBER_POLICIES, type LambdaConnector } from './deployed.js';
 import { PROFILE_NAMES } from './profile-names.js';
 import { cidrProblem } from './source-cidrs.js';
-import { kindPatternProblem } from '../webhooks/kinds.js';
-import { webhookUrlProblem } from '../webhooks/url.js';
+import { kindPatternProblem } from '../events/kinds.js';
+import { webhookUrlProblem } from './webhook-url.js';
 
 // API Gateway stage-name rule. Note: Okta rejects base URLs containing `_`, so prefer `-` in names.
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
@@ -88,6 +88,9 @@ const connectorSchema = z.strictObject({
   allowedSourceCidrs: z.optional(sourceCidrsSchema),
   // Change events of this connector POSTed to an app outside AWS, signed (README "Webhooks").
   webhook: z.optional(webhookSchema),
+  // The REST API that serves this connector, when not the first (lib/placement.ts): fixed for good,
+  // so adding, removing or reordering other connectors never changes its Tenant URL. CDK only.
+  api: z.optional(z.int('must be an integer').check(z.gte(1, 'must be >= 1'))),
   basePath: z._default(
     z.pipe(
       z.string('must be a string'),
@@ -95,9 +98,11 @@ const connectorSchema = z.strictObject({
     ).check(z.regex(BASE_PATH, 'must be URL path segments like "scim/v2" (letters, digits, "._~-")')),
     DEFAULT_BASE_PATH,
   ),
-}, 'must be an object {name, profile?, throttling?, alarmEmail?, basePath?, unknownMembers?, allowedSourceCidrs?, webhook?}');
+}, 'must be an object {name, profile?, throttling?, alarmEmail?, basePath?, unknownMembers?, allowedSourceCidrs?, webhook?, api?}');
 
-export type ConnectorConfig = z.output<typeof connectorSchema>;
+// What the Lambdas read (deployed.ts) must be part of what is validated here: a compile error otherwise.
+type Deployable<T extends LambdaConnector> = T;
+export type ConnectorConfig = Deployable<z.output<typeof connectorSchema>>;
 
 const connectorsSchema = z
   .array(connectorSchema, 'must be an array of connectors')

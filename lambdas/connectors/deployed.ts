@@ -7,8 +7,6 @@
  * unless someone edits a function's environment by hand; this module keeps a structural check for
  * exactly that case (fail at init, naming the field) and nothing more.
  */
-import type { ConnectorConfig } from './config.js';
-
 /** Lambda env var carrying the validated connector list as JSON (set by the CDK stack). */
 export const CONNECTORS_ENV = 'SCIM_CONNECTORS';
 export const CONTEXT_KEY = 'scim:connectors';
@@ -16,6 +14,17 @@ export const DEFAULT_BASE_PATH = 'scim/v2';
 /** `unknownMembers`: what a group write does with member ids the connector does not have. */
 export const UNKNOWN_MEMBER_POLICIES = ['ignore', 'reject'] as const;
 export type UnknownMemberPolicy = (typeof UNKNOWN_MEMBER_POLICIES)[number];
+
+/**
+ * What a Lambda knows of a connector: the fields the stack writes into `SCIM_CONNECTORS` (the rest
+ * of the configuration is the stack's business). config.ts's validated ConnectorConfig is one.
+ */
+export interface LambdaConnector {
+  readonly name: string;
+  readonly profile: string;
+  readonly basePath: string;
+  readonly unknownMembers?: UnknownMemberPolicy | undefined;
+}
 
 export class ConnectorConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -34,7 +43,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * one of them. Without it (the authorizer, the purge sweeper: they apply no profile) a profile
  * only has to be a name.
  */
-export function connectorsFromEnv(env: NodeJS.ProcessEnv = process.env, profiles?: { has(name: string): boolean }): ConnectorConfig[] {
+export function connectorsFromEnv(env: NodeJS.ProcessEnv = process.env, profiles?: { has(name: string): boolean }): LambdaConnector[] {
   const raw = env[CONNECTORS_ENV];
   if (!raw) throw new ConnectorConfigError([`${CONNECTORS_ENV} is not set`]);
   let json: unknown;
@@ -57,10 +66,10 @@ export function connectorsFromEnv(env: NodeJS.ProcessEnv = process.env, profiles
   });
   if (problems.length > 0) throw new ConnectorConfigError(problems);
   // The same defaults as config.ts, for a hand-written env var.
-  return (json as Record<string, unknown>[]).map((c) => ({ profile: 'generic', basePath: DEFAULT_BASE_PATH, ...c }) as ConnectorConfig);
+  return (json as Record<string, unknown>[]).map((c) => ({ profile: 'generic', basePath: DEFAULT_BASE_PATH, ...c }) as LambdaConnector);
 }
 
 /** Lookup by stage/connector name. */
-export function connectorMap(list: readonly ConnectorConfig[]): ReadonlyMap<string, ConnectorConfig> {
+export function connectorMap<C extends LambdaConnector>(list: readonly C[]): ReadonlyMap<string, C> {
   return new Map(list.map((c) => [c.name, c]));
 }

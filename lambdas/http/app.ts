@@ -14,8 +14,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ConnectorConfig } from '../connectors/config.js';
-import { connectorsFromEnv } from '../connectors/deployed.js';
+import { connectorsFromEnv, type LambdaConnector } from '../connectors/deployed.js';
 import { deployedProfiles } from '../connectors/deployed-profiles.js';
 import { profileRegistry } from '../connectors/profiles.js';
 import type { ProfileRegistry } from '../connectors/registry.js';
@@ -39,7 +38,7 @@ import { isRootRoute, type HandlerName } from './routes.js';
 export const TABLE_NAME_ENV = 'SCIM_TABLE_NAME';
 
 export interface AppDeps {
-  readonly connectors: readonly ConnectorConfig[];
+  readonly connectors: readonly LambdaConnector[];
   /** Built-in and configured profiles (default: the built-in ones). */
   readonly profiles?: ProfileRegistry;
   readonly store: ScimStore;
@@ -53,7 +52,7 @@ export interface AppDeps {
 export type ScimServices = Provisioning & { readonly root: RootSearch; readonly profile: (connector: string) => ResolvedProfile };
 
 /** `profiles`: built-in and configured profiles (default: the built-in ones). */
-export function createProvisioning(connectors: readonly ConnectorConfig[], store: ScimStore, profiles: ProfileRegistry = profileRegistry()): ScimServices {
+export function createProvisioning(connectors: readonly LambdaConnector[], store: ScimStore, profiles: ProfileRegistry = profileRegistry()): ScimServices {
   const profile = profiles.forConnectors(connectors);
   const provisioning = new Provisioning({ store, schemas: (name) => profile(name).schemas, profile });
   const root = new RootSearch({ store, users: provisioning.users, groups: provisioning.groups, schemas: (name) => profile(name).schemas, profile });
@@ -64,7 +63,7 @@ export function createProvisioning(connectors: readonly ConnectorConfig[], store
  * The store's per-connector options from the configuration: `unknownMembers` is the connector's
  * own setting, else its profile's default (`ignore`).
  */
-export function connectorStoreOptions(connectors: readonly ConnectorConfig[], profiles: ProfileRegistry = profileRegistry()): (name: string) => ConnectorOptions {
+export function connectorStoreOptions(connectors: readonly LambdaConnector[], profiles: ProfileRegistry = profileRegistry()): (name: string) => ConnectorOptions {
   const byName = new Map(connectors.map((c) => [c.name, { unknownMembers: c.unknownMembers ?? profiles.get(c.profile).unknownMembers }] as const));
   return (name) => byName.get(name) ?? {};
 }
@@ -78,7 +77,7 @@ export function connectorStoreOptions(connectors: readonly ConnectorConfig[], pr
  * `requestLog`: default one line per request to standard output, with EMF metrics; `null` for none.
  */
 export function usersHandler(
-  connectors: readonly ConnectorConfig[],
+  connectors: readonly LambdaConnector[],
   provisioning: Pick<Provisioning, 'users'> & { readonly root?: RootSearch; readonly profile?: (connector: string) => ResolvedProfile },
   logger: Logger = defaultLogger('users'),
   requestLog: RequestLog | null = new RequestLog({ handler: 'users' }),
@@ -93,7 +92,7 @@ export function usersHandler(
 }
 
 export function groupsHandler(
-  connectors: readonly ConnectorConfig[],
+  connectors: readonly LambdaConnector[],
   provisioning: Pick<Provisioning, 'groups'> & { readonly profile?: (connector: string) => ResolvedProfile },
   logger: Logger = defaultLogger('groups'),
   requestLog: RequestLog | null = new RequestLog({ handler: 'groups' }),
@@ -142,7 +141,7 @@ export function documentClient(endpoint?: string): DynamoDBDocumentClient {
  * What a Lambda container builds once: connectors, profiles and store from its environment (the
  * configured profiles from the bundle: deployed-profiles.ts).
  */
-export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): { connectors: ConnectorConfig[]; profiles: ProfileRegistry; store: ScimStore } {
+export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): { connectors: LambdaConnector[]; profiles: ProfileRegistry; store: ScimStore } {
   const profiles = deployedProfiles(profileRegistry);
   const connectors = connectorsFromEnv(env, profiles);
   // No built-in key: a cursor signed in one container must open in every other one.

@@ -3,7 +3,7 @@
  * app.ts would bundle the DynamoDB client into the discovery Lambda (400 KiB instead of ~70).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { ConnectorConfig } from '../connectors/config.js';
+import type { LambdaConnector } from '../connectors/deployed.js';
 import type { ProfileRegistry } from '../connectors/registry.js';
 import type { ProfileShape } from '../connectors/rules.js';
 import { makeDiscoveryAction } from './actions/discovery.js';
@@ -19,7 +19,7 @@ export function defaultLogger(handler: string): Logger {
 /** `requestLog`: default one line per request to standard output (discovery counts no metric); `null` for none. */
 /** `profiles`: built-in and configured profiles; each connector's is resolved here (fail at init). */
 export function discoveryHandler(
-  connectors: readonly ConnectorConfig[],
+  connectors: readonly LambdaConnector[],
   profiles: ProfileRegistry<ProfileShape>,
   logger: Logger = defaultLogger('discovery'),
   requestLog: RequestLog | null = new RequestLog({ handler: 'discovery' }),

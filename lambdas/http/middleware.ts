@@ -12,14 +12,13 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { ConnectorConfig } from '../connectors/config.js';
-import { connectorMap } from '../connectors/deployed.js';
+import { connectorMap, type LambdaConnector } from '../connectors/deployed.js';
 import { isScimError, ScimError } from '../scim/errors.js';
 import { isStorageError } from '../store/storage-error.js';
 import { parseJsonBody } from './body.js';
 import { publicBaseUrl } from './location.js';
-import { requestTelemetry, telemetryFor, type RequestTelemetry } from './observability.js';
-import type { RequestLog } from './request-log.js';
+import { requestTelemetry, telemetryFor } from './observability.js';
+import type { RequestLog, RequestTelemetry } from './request-log.js';
 import { QueryParams } from './query.js';
 import { errorResponse, internalErrorResponse } from './response.js';
 import { endpointOf, resolveRoute, type HandlerName, type HttpMethod, type Route } from './routes.js';
@@ -31,7 +30,7 @@ export interface ScimRequest {
   readonly event: APIGatewayProxyEvent;
   readonly method: HttpMethod;
   readonly route: Route;
-  readonly connector: ConnectorConfig;
+  readonly connector: LambdaConnector;
   readonly pathParameters: Readonly<Record<string, string>>;
   readonly query: QueryParams;
   /** Parsed JSON body of POST/PUT/PATCH (undefined when empty); never read for GET/DELETE. */
@@ -48,7 +47,7 @@ export type ScimAction = (request: ScimRequest) => Promise<APIGatewayProxyResult
 
 export interface ScimHandlerOptions {
   readonly handler: HandlerName;
-  readonly connectors: readonly ConnectorConfig[];
+  readonly connectors: readonly LambdaConnector[];
   readonly logger: Logger;
   /** The per-request provisioning line (with its EMF metric); none: no line (unit tests, local runs). */
   readonly requestLog?: RequestLog | undefined;
@@ -98,7 +97,7 @@ class MisconfigurationError extends Error {}
  */
 export function parseScimRequest(
   event: APIGatewayProxyEvent,
-  connectors: ReadonlyMap<string, ConnectorConfig>,
+  connectors: ReadonlyMap<string, LambdaConnector>,
   handler: HandlerName,
   telemetry: RequestTelemetry = {},
 ): ScimRequest {

@@ -15,23 +15,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { isScimError } from '../scim/errors.js';
 import { coerceBoolean } from '../scim/normalize.js';
 import type { ProvisioningMetric } from './metric-names.js';
-import type { RequestLog } from './request-log.js';
 import type { Action } from './routes.js';
-
-/** Filled while a request is parsed and served; read once the response (or error) is known. */
-export interface RequestTelemetry {
-  /** The connector, once validated against the configuration (never a raw authorizer value). */
-  connector?: string;
-  operation?: Action;
-  resourceType?: string;
-  resourceId?: string;
-  /** Set by the Users action: this PUT/PATCH set `active` to false. */
-  deactivated?: boolean;
-  /** Set by the Groups action: member ids the write skipped (unknown to the connector). */
-  membersIgnored?: readonly string[];
-  /** Set by the error edge: the answer is a 500 for a storage configuration error. */
-  configurationError?: boolean;
-}
+import type { RequestLog, RequestTelemetry } from './request-log.js';
 
 /** Member ids named in the WARN line of a write that skipped unknown members (ids are not personal data). */
 export const IGNORED_IDS_LOGGED = 5;

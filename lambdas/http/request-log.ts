@@ -21,7 +21,25 @@
  */
 import type { Context } from 'aws-lambda';
 import { CONNECTOR_DIMENSION, LOG_FIELDS, METRIC_NAMESPACE, PROVISIONING_METRICS, REQUEST_COUNTS, SERVICE_NAME, type ProvisioningMetric } from './metric-names.js';
-import type { RequestTelemetry } from './observability.js';
+import type { Action } from './routes.js';
+
+/**
+ * Filled while a request is parsed and served (observability.ts, the actions), read once the
+ * response (or error) is known: what the line is made of.
+ */
+export interface RequestTelemetry {
+  /** The connector, once validated against the configuration (never a raw authorizer value). */
+  connector?: string;
+  operation?: Action;
+  resourceType?: string;
+  resourceId?: string;
+  /** Set by the Users action: this PUT/PATCH set `active` to false. */
+  deactivated?: boolean;
+  /** Set by the Groups action: member ids the write skipped (unknown to the connector). */
+  membersIgnored?: readonly string[];
+  /** Set by the error edge: the answer is a 500 for a storage configuration error. */
+  configurationError?: boolean;
+}
 
 /** What a request's line says beyond the telemetry record. */
 export interface RequestOutcome {

@@ -1,17 +1,20 @@
 /**
  * More connectors than API Gateway's 10 stages per REST API, behind a custom domain: the
- * connectors are spread over several REST APIs in config order (10 each; the second and later ones
- * in nested stacks, so no template nears CloudFormation's 500 resources), every API is complete
+ * connectors are spread over several REST APIs (10 on the first, the others where their `"api"`
+ * says: lib/placement.ts; the second and later APIs in nested stacks, so no template nears
+ * CloudFormation's 500 resources), every API is complete
  * (routes, its own authorizer and deployment, gateway responses), and with the custom domain every
  * Tenant URL is `https://<domain>/<connector>/<base path>` whatever API serves it.
  */
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../lambdas/http/routes.js';
-import { chunkConnectors } from '../../lib/scim-stack.js';
+import { placeConnectors } from '../../lib/placement.js';
 import { flattenJoin, resourcesOfType, synth, type Synthesised } from './helpers.js';
 
 const NAMES = Array.from({ length: 23 }, (_, i) => `app-${String(i + 1).padStart(2, '0')}`);
+// As synth asks for them (README "Add a connector"): app-11…20 on API 2, app-21…23 on API 3.
+const CONNECTORS = NAMES.map((name, i) => ({ name, ...(i >= 10 ? { api: Math.floor(i / 10) + 1 } : {}) }));
 const DOMAIN = 'scim.example.com';
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f3c2a2e-1111-2222-3333-444455556666';
 
@@ -23,7 +26,7 @@ const apiKey = (id: string, p: { RestApiId?: unknown }) => templateOf(id) + (p.R
 beforeAll(() => {
   s = synth(
     {
-      'scim:connectors': NAMES.map((name) => ({ name })),
+      'scim:connectors': CONNECTORS,
       'scim:customDomain': { domainName: DOMAIN, certificateArn: CERT },
       'scim:authorizerCacheTtlSeconds': 60,
     },
@@ -32,7 +35,7 @@ beforeAll(() => {
 });
 
 describe('more than 10 connectors', () => {
-  it('three REST APIs with 10, 10 and 3 stages, in config order', () => {
+  it('three REST APIs with 10, 10 and 3 stages, as placed', () => {
     const apis = resourcesOfType(s, 'AWS::ApiGateway::RestApi', 'all');
     expect(apis.map(([, p]) => p.Name).sort()).toEqual(['Scim', 'Scim-2', 'Scim-3']);
     const stagesByApi = new Map<string, string[]>();
@@ -41,7 +44,8 @@ describe('more than 10 connectors', () => {
       stagesByApi.set(api, [...(stagesByApi.get(api) ?? []), String(p.StageName)]);
     }
     const groups = [...stagesByApi.values()].map((g) => g.sort()).sort((a, b) => a[0]!.localeCompare(b[0]!));
-    expect(groups).toEqual(chunkConnectors(NAMES, 10));
+    expect(groups).toEqual(placeConnectors(CONNECTORS, 10).map((a) => a.connectors.map((c) => c.name)));
+    expect(groups.map((g) => g.length)).toEqual([10, 10, 3]);
     for (const [, p] of resourcesOfType(s, 'AWS::ApiGateway::Stage', 'all')) expect(p.Variables).toEqual({ connector: p.StageName });
   });
 

@@ -83,7 +83,7 @@ describe('resource policy', () => {
 
   it('with several REST APIs each policy covers only its own stages; an API without a fenced connector denies nothing', () => {
     const s = synth(
-      { 'scim:connectors': [{ name: 'a' }, { name: 'b' }, { name: 'c', allowedSourceCidrs: OKTA }, { name: 'd' }], 'scim:stagesPerApi': 2 },
+      { 'scim:connectors': [{ name: 'a' }, { name: 'b' }, { name: 'c', allowedSourceCidrs: OKTA, api: 2 }, { name: 'd', api: 2 }], 'scim:stagesPerApi': 2 },
       { nag: false },
     );
     const apis = resourcesOfType(s, 'AWS::ApiGateway::RestApi', 'all');
@@ -173,7 +173,7 @@ describe('WAF', () => {
   });
 
   it('every REST API gets its associations in its own (nested) stack', () => {
-    const s = synth({ 'scim:connectors': ['a', 'b', 'c'].map((name) => ({ name })), 'scim:stagesPerApi': 2, 'scim:webAclArn': WEB_ACL }, { nag: false });
+    const s = synth({ 'scim:connectors': [{ name: 'a' }, { name: 'b' }, { name: 'c', api: 2 }], 'scim:stagesPerApi': 2, 'scim:webAclArn': WEB_ACL }, { nag: false });
     const all = resourcesOfType(s, 'AWS::WAFv2::WebACLAssociation', 'all').map(([id]) => id.split('/')[0]!.startsWith('ApiGroup'));
     expect(all.sort()).toEqual([false, false, true]);
   });
@@ -245,6 +245,6 @@ describe('configuration errors (fail the synth, naming the field)', () => {
     expect(p).toHaveLength(1);
     expect(p[0]).toMatch(/^scim:allowedSourceCidrs, scim:connectors\[1\]\.allowedSourceCidrs: the resource policy of REST API 1 \(connectors a, b, c\) would be about \d+ characters, over API Gateway's 8192-character quota/);
     // Split over two APIs (one list each), both fit.
-    expect(() => readDeploymentConfig((k) => ({ 'scim:connectors': [connectors[0], connectors[1]], 'scim:allowedSourceCidrs': many(1), 'scim:stagesPerApi': 1 })[k])).not.toThrow();
+    expect(() => readDeploymentConfig((k) => ({ 'scim:connectors': [connectors[0], { ...connectors[1], api: 2 }], 'scim:allowedSourceCidrs': many(1), 'scim:stagesPerApi': 1 })[k])).not.toThrow();
   });
 });

@@ -254,7 +254,8 @@ describe('without webhooks, and bad URLs', () => {
 
   it('60 webhook connectors (the most a stack has) fit: every template within CloudFormation\'s limits', () => {
     const names = Array.from({ length: 60 }, (_, i) => `app-${String(i + 1).padStart(2, '0')}`);
-    const big = synth({ 'scim:connectors': names.map((name) => ({ name, webhook: { url: `https://${name}.example.com/scim` } })) });
+    // app-11… name their REST API (README "Add a connector"): 10 per API.
+    const big = synth({ 'scim:connectors': names.map((name, i) => ({ name, ...(i >= 10 ? { api: Math.floor(i / 10) + 1 } : {}), webhook: { url: `https://${name}.example.com/scim` } })) });
     expect(big.stack.webhooks!.endpoints).toHaveLength(60);
     for (const t of [{ id: 'parent', json: big.json }, ...big.nested]) {
       expect(Object.keys(t.json.Resources).length, t.id).toBeLessThan(500);

@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { rotateSigningSecret } from '../../../bin/admin/webhooks.js';
 import { CHANGE_EVENT_KINDS } from '../../../lambdas/events/schema.js';
-import { detailTypeFilter, kindPatternProblem, kindSelected, kindsMatching } from '../../../lambdas/webhooks/kinds.js';
+import { detailTypeFilter, kindPatternProblem, kindSelected, kindsMatching } from '../../../lambdas/events/kinds.js';
 import {
   AWS_MAX_ATTEMPTS,
   AWS_RETRY_DELAYS_SECONDS,
@@ -20,7 +20,7 @@ import {
 } from '../../../lambdas/webhooks/retry.js';
 import { parseSigningSecretSet, signingSecrets } from '../../../lambdas/webhooks/secret.js';
 import { parseSignatureHeader, signatureHeader, verifySignature } from '../../../lambdas/webhooks/signature.js';
-import { isLoopbackHost, webhookUrlProblem } from '../../../lambdas/webhooks/url.js';
+import { isLoopbackHost, webhookUrlProblem } from '../../../lambdas/connectors/webhook-url.js';
 import { verifyScimWebhook } from '../../fixtures/webhook-verify.mjs';
 
 describe('kind patterns', () => {

@@ -1,7 +1,8 @@
 /**
  * Webhook URLs: `https://…`, or `http://` on a loopback address for `npm start` (a receiver on the
  * developer's machine). A deployed stack delivers from AWS, where a loopback URL reaches nothing, so
- * the CDK app refuses those too (`deployed: true`).
+ * the CDK app refuses those too (`deployed: true`). A rule of the connector configuration
+ * (config.ts), so it lives here, not in lambdas/webhooks/ (which the configuration must not import).
  */
 
 /** 127.0.0.0/8, ::1, localhost. */

@@ -1,10 +1,12 @@
 /**
  * Which event kinds a webhook receives: a connector's `webhook.kinds` is a list of kinds
  * (`member.added`) and prefix patterns ending in `*` (`user.*`, `*` = everything); absent = every
- * kind. Pure: the config validation, the EventBridge rule pattern (lib/constructs/webhooks.ts) and
- * the local delivery (`npm start`, `scim-admin --local events resync`) all use this module.
+ * kind. Pure: the config validation (lambdas/connectors/config.ts), the EventBridge rule pattern
+ * (lib/constructs/webhooks.ts) and the local delivery (`npm start`, `scim-admin --local events
+ * resync`) all use this module. Next to the kinds it matches, below both the connector
+ * configuration and the webhook delivery, so the configuration never imports lambdas/webhooks/.
  */
-import { CHANGE_EVENT_KINDS, type ChangeEventKind } from '../events/schema.js';
+import { CHANGE_EVENT_KINDS, type ChangeEventKind } from './schema.js';
 
 /** Why `pattern` is not a valid kind pattern, or undefined when it is. */
 export function kindPatternProblem(pattern: string): string | undefined {
