@@ -97,7 +97,7 @@ describe('the setup page in Chromium', () => {
     await shot(page, '1-open');
 
     // Keyboard only: Tab to "Reveal", Enter.
-    for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement?.id)) !== 'reveal'; i++) await page.keyboard.press('Tab');
+    for (let i = 0; i < 10 && (await page.evaluate('document.activeElement?.id')) !== 'reveal'; i++) await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.inputValue('#tok')).toBe(token());
     expect(await page.textContent('#msg')).toContain('Copy the Secret Token now');
@@ -172,7 +172,7 @@ describe('the setup page in Chromium', () => {
     const url = await newLink();
     const { page } = await open(url, { width: 360, height: 740 });
     await expect.poll(() => page.textContent('#msg')).toContain('shows the Secret Token once');
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
     await shot(page, '8-phone');
     await page.goto(url.slice(0, -1) + (url.endsWith('A') ? 'B' : 'A'));
     await page.reload();
