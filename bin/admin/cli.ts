@@ -199,7 +199,7 @@ the secret's value was last written); "-" when the secret cannot be read.`,
       out(
         ctx,
         renderTable(
-          ['NAME', 'PROFILE', 'TENANT URL', 'USERS', 'GROUPS', 'LAST SUCCESS', 'TOKEN AGE', 'SETUP LINKS'],
+          ['NAME', 'PROFILE', 'TENANT URL', 'USERS', 'GROUPS', 'LAST SUCCESS', 'SETUP LINKS', 'TOKEN AGE'],
           rows.map((r) => [
             r.name,
             // Where the profile is declared: lambdas/connectors/profiles (built-in) or cdk.json scim:profiles.
@@ -208,9 +208,9 @@ the secret's value was last written); "-" when the secret cannot be read.`,
             String(r.users ?? '-'),
             String(r.groups ?? '-'),
             r.lastSuccessfulRequest ?? 'never',
-            r.tokenAgeDays === null ? '-' : `${r.tokenAgeDays} d`,
             // Open setup links (scim-admin setup-link): how many, and when the last one expires.
             r.openSetupLinks === null ? '-' : r.openSetupLinks.length === 0 ? '0' : `${r.openSetupLinks.length} (until ${r.openSetupLinks.at(-1)!.expiresAt.slice(0, 16)}Z)`,
+            r.tokenAgeDays === null ? '-' : `${r.tokenAgeDays} d`,
           ]),
         ),
       );
