@@ -1,6 +1,8 @@
 /**
- * The setup page and its API: `<host>/<connector>/setup/<linkId>`, outside the SCIM authorizer
- * (the admin's browser has no SCIM token). It holds up on its own:
+ * The setup page and its API, outside the SCIM authorizer (the admin's browser has no SCIM token):
+ * deployed, one REST API of the stack (`/setup/{connector}/{link}`, lib/constructs/setup-api.ts),
+ * outside the connectors' source-address fences; `npm start`, `/<connector>/setup/<link>` on the
+ * local gateway. It holds up on its own:
  *
  *  - GET answers the static page (page.ts) — it reads nothing, so a probe learns nothing;
  *  - POST `{action, secret}` with the link secret from the URL fragment (never in a URL, so never
@@ -26,9 +28,11 @@ import { setupGuide } from './guide.js';
 import { SETUP_PAGE_HTML, SETUP_SECURITY_HEADERS } from './page.js';
 import type { StatusSource } from './status.js';
 
-/** The route of the page and its API, relative to the stage (shared by the CDK stack and the local gateway). */
-export const SETUP_RESOURCE = '/setup/{link}';
+/** The route of the page and its API on the stack's setup API (lib/constructs/setup-api.ts). */
+export const SETUP_RESOURCE = '/{connector}/{link}';
 const MAX_BODY = 1024;
+/** The setup function's env: token secrets are `<prefix><connector>/token` (lib/scim-stack.ts names them so). */
+export const TOKEN_SECRET_PREFIX_ENV = 'SCIM_TOKEN_SECRET_PREFIX';
 
 export interface SetupDeps {
   readonly connectors: readonly ConnectorConfig[];
@@ -76,7 +80,8 @@ export function setupHandler(deps: SetupDeps): (event: APIGatewayProxyEvent) => 
   const writeMetric = deps.writeMetric ?? ((line: string) => void process.stdout.write(line));
 
   return async (event) => {
-    const connector = byName.get(event.stageVariables?.connector ?? '');
+    // Deployed: the path names the connector; npm start: the stage does, as for SCIM requests.
+    const connector = byName.get(event.pathParameters?.connector ?? event.stageVariables?.connector ?? '');
     const linkId = event.pathParameters?.link ?? '';
     if (!connector || !LINK_ID.test(linkId)) return notFound();
     const method = event.httpMethod.toUpperCase();
@@ -119,7 +124,7 @@ export function setupHandler(deps: SetupDeps): (event: APIGatewayProxyEvent) => 
       return json(200, {
         connector: connector.name,
         ...view,
-        tenantUrl: publicBaseUrl(event, connector.basePath),
+        tenantUrl: link.tenantUrl ?? publicBaseUrl(event, connector.basePath),
         guide: setupGuide(deps.profiles.get(connector.profile)),
         status,
       });

@@ -2,14 +2,15 @@
  * One-time setup links (`scim-admin setup-link`): a link hands a connector's Tenant URL and token
  * to the identity provider's admin once, without the token passing through chat or e-mail.
  *
- * A link is `<tenant host>/<connector>/setup/<linkId>#<secret>`. The link id (128 random bits)
+ * A link is `<setup page base>/<connector>/<linkId>#<secret>` deployed (the stack's one setup API)
+ * and `<local endpoint>/<connector>/setup/<linkId>#<secret>` with `npm start`. The link id (128 random bits)
  * addresses the item; the secret (256 random bits) travels in the URL fragment, which browsers
  * never send, and reaches the API only in a request body — so neither ends up in an access log
  * together. Only the secret's SHA-256 is stored (a 256-bit random secret needs no slow hash), and
  * it is compared in constant time.
  *
  * Item: PK `C#<c>#SETUP`, SK `<linkId>` (keys.ts), `secretHash`, `createdAt`, `expiresAt`,
- * `revealedAt?`, `revokedAt?`, and the table's TTL attribute a week after expiry (housekeeping
+ * `tenantUrl`, `revealedAt?`, `revokedAt?`, and the table's TTL attribute a week after expiry (housekeeping
  * only: DynamoDB deletes expired items within days, so expiry is enforced here, from `expiresAt`;
  * the week lets a late visitor still read "expired" rather than "unknown link").
  *
@@ -37,6 +38,8 @@ export interface SetupLink {
   readonly expiresAt: string;
   readonly revealedAt?: string;
   readonly revokedAt?: string;
+  /** The Tenant URL the page shows, as the CLI knew it (stack output or npm start). */
+  readonly tenantUrl?: string;
 }
 
 export interface NewSetupLink extends SetupLink {
@@ -53,6 +56,7 @@ interface LinkItem {
   expiresAt: string;
   revealedAt?: string;
   revokedAt?: string;
+  tenantUrl?: string;
   ttl: number;
 }
 
@@ -82,6 +86,7 @@ function toLink(connector: string, item: LinkItem): SetupLink {
     expiresAt: item.expiresAt,
     ...(item.revealedAt ? { revealedAt: item.revealedAt } : {}),
     ...(item.revokedAt ? { revokedAt: item.revokedAt } : {}),
+    ...(item.tenantUrl ? { tenantUrl: item.tenantUrl } : {}),
   };
 }
 
@@ -92,8 +97,8 @@ export class SetupLinks {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** A new link valid for `ttlSeconds`. */
-  async create(connector: string, ttlSeconds: number): Promise<NewSetupLink> {
+  /** A new link valid for `ttlSeconds`, showing `tenantUrl`. */
+  async create(connector: string, ttlSeconds: number, tenantUrl?: string): Promise<NewSetupLink> {
     const linkId = randomBytes(16).toString('base64url');
     const secret = randomBytes(32).toString('base64url');
     const created = this.now();
@@ -104,6 +109,7 @@ export class SetupLinks {
       secretHash: hashSecret(secret),
       createdAt: created.toISOString(),
       expiresAt: expires.toISOString(),
+      ...(tenantUrl ? { tenantUrl } : {}),
       [TABLE.ttlAttribute]: Math.floor(expires.getTime() / 1000) + TTL_GRACE_SECONDS,
     } as LinkItem;
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }));

@@ -1,0 +1,60 @@
+/**
+ * The setup pages' CDK wiring: one API and one function for the whole stack (resources do not grow
+ * with connectors), no authorizer on its two methods, a least-privilege role, cdk-nag clean, the
+ * SetupPageUrl output scim-admin reads, the reveal widget on the dashboard.
+ */
+import type { CfnResource } from 'aws-cdk-lib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SETUP_METRICS } from '../../lambdas/http/metric-names.js';
+import { actionsOf, flattenJoin, integrationFunction, resourcePath, resourcesOfType, roleStatements, synth, type Synthesised } from './helpers.js';
+
+let small: Synthesised;
+let large: Synthesised;
+const connectors = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `app${i + 1}` }));
+
+beforeAll(() => {
+  small = synth({ 'scim:connectors': connectors(2) }, { nag: true });
+  small.app.synth(); // throws on any unacknowledged cdk-nag finding
+  large = synth({ 'scim:connectors': connectors(9) });
+}, 300_000);
+
+const setupIds = (s: Synthesised) => Object.keys(s.all).filter((id) => id.startsWith('Setup'));
+
+describe('setup API', () => {
+  it('serves GET and POST /{connector}/{link} without an authorizer, from the setup function', () => {
+    const fnId = small.stack.getLogicalId(small.stack.setup.function.function.node.defaultChild as CfnResource);
+    const methods = resourcesOfType(small, 'AWS::ApiGateway::Method').filter(([id]) => id.startsWith('Setup'));
+    expect(methods.map(([, m]) => `${String(m.HttpMethod)} ${resourcePath(small, m.ResourceId)} ${String(m.AuthorizationType)}`).sort()).toEqual([
+      'GET /{connector}/{link} NONE',
+      'POST /{connector}/{link} NONE',
+    ]);
+    for (const [, m] of methods) expect(integrationFunction(m)).toBe(fnId);
+    const stage = resourcesOfType(small, 'AWS::ApiGateway::Stage').find(([id]) => id.startsWith('Setup'))![1];
+    expect(stage).toMatchObject({ StageName: 'setup', TracingEnabled: true });
+    expect(stage.MethodSettings).toEqual([expect.objectContaining({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10, DataTraceEnabled: false })]);
+  });
+
+  it('does not grow with the connectors', () => {
+    expect(setupIds(large).length).toBe(setupIds(small).length);
+    expect(setupIds(small).length).toBeLessThanOrEqual(16);
+  });
+
+  it('may read setup-link items, the token secrets and the status logs, and nothing else', () => {
+    const roleId = small.stack.getLogicalId(small.stack.setup.function.role.node.defaultChild as CfnResource);
+    const st = roleStatements(small, roleId);
+    expect(actionsOf(st).sort()).toEqual(
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:FilterLogEvents', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
+    );
+    const ddb = st.find((s) => actionsOf([s]).includes('dynamodb:GetItem')) as unknown as { Condition: unknown };
+    expect(ddb.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['C#*#SETUP'] } });
+    const secrets = st.find((s) => actionsOf([s]).includes('secretsmanager:GetSecretValue'))!;
+    expect(flattenJoin(secrets.Resource)).toMatch(/:secret:Scim\/\*\/token-\*$/);
+  });
+
+  it('gives scim-admin its URL and the dashboard its reveal widget', () => {
+    expect(small.json.Outputs?.SetupPageUrl?.Description).toMatch(/setup pages/);
+    expect(flattenJoin(small.json.Outputs?.SetupPageUrl?.Value)).toMatch(/^https:\/\/«Setup.*»\.execute-api\.«AWS::Region»\.«AWS::URLSuffix»\/setup$/);
+    const [, dashboard] = resourcesOfType(small, 'AWS::CloudWatch::Dashboard')[0]!;
+    expect(flattenJoin(dashboard.DashboardBody)).toContain(`MetricName=\\"${SETUP_METRICS.tokenReveals}\\"`);
+  });
+});
