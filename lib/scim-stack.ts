@@ -287,7 +287,8 @@ export class ScimStack extends Stack {
     });
 
     // ---- one-time setup pages (lib/constructs/setup-api.ts) -------------------------------------------
-    this.setup = new SetupApi(this, 'Setup', {
+    // In a nested stack: the main template keeps its resources for the connectors' APIs.
+    this.setup = new SetupApi(new NestedStack(this, 'SetupStack', { description: 'SCIM one-time setup pages: function and REST API shared by every connector' }), 'Setup', {
       stackName: this.stackName,
       connectorsJson,
       define: profilesDefine,

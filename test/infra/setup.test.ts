@@ -3,7 +3,7 @@
  * with connectors), no authorizer on its two methods, a least-privilege role, cdk-nag clean, the
  * SetupPageUrl output scim-admin reads, the reveal widget on the dashboard.
  */
-import type { CfnResource } from 'aws-cdk-lib';
+import { Stack, type CfnResource } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SETUP_METRICS } from '../../lambdas/http/metric-names.js';
 import { actionsOf, flattenJoin, integrationFunction, resourcePath, resourcesOfType, roleStatements, synth, type Synthesised } from './helpers.js';
@@ -18,30 +18,34 @@ beforeAll(() => {
   large = synth({ 'scim:connectors': connectors(9) });
 }, 300_000);
 
-const setupIds = (s: Synthesised) => Object.keys(s.all).filter((id) => id.startsWith('Setup'));
+const setupIds = (s: Synthesised) => Object.keys(s.all).filter((id) => id.startsWith('SetupStack/'));
+/** The setup nested stack's template, in the shape the helpers read. */
+const nested = (s: Synthesised): Synthesised => ({ ...s, json: s.nested.find((n) => n.id === 'SetupStack')!.json });
+const idOf = (c: { node: { defaultChild?: unknown } }) => Stack.of(c as never).getLogicalId(c.node.defaultChild as CfnResource);
 
 describe('setup API', () => {
   it('serves GET and POST /{connector}/{link} without an authorizer, from the setup function', () => {
-    const fnId = small.stack.getLogicalId(small.stack.setup.function.function.node.defaultChild as CfnResource);
-    const methods = resourcesOfType(small, 'AWS::ApiGateway::Method').filter(([id]) => id.startsWith('Setup'));
-    expect(methods.map(([, m]) => `${String(m.HttpMethod)} ${resourcePath(small, m.ResourceId)} ${String(m.AuthorizationType)}`).sort()).toEqual([
+    const n = nested(small);
+    const fnId = idOf(small.stack.setup.function.function);
+    const methods = resourcesOfType(n, 'AWS::ApiGateway::Method');
+    expect(methods.map(([, m]) => `${String(m.HttpMethod)} ${resourcePath(n, m.ResourceId)} ${String(m.AuthorizationType)}`).sort()).toEqual([
       'GET /{connector}/{link} NONE',
       'POST /{connector}/{link} NONE',
     ]);
     for (const [, m] of methods) expect(integrationFunction(m)).toBe(fnId);
-    const stage = resourcesOfType(small, 'AWS::ApiGateway::Stage').find(([id]) => id.startsWith('Setup'))![1];
+    const stage = resourcesOfType(n, 'AWS::ApiGateway::Stage')[0]![1];
     expect(stage).toMatchObject({ StageName: 'setup', TracingEnabled: true });
     expect(stage.MethodSettings).toEqual([expect.objectContaining({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10, DataTraceEnabled: false })]);
   });
 
-  it('does not grow with the connectors', () => {
+  it('lives in its own nested stack and does not grow with the connectors', () => {
+    expect(Object.keys(small.json.Resources).filter((id) => /Setup/.test(id) && !/^SetupStack/.test(id))).toEqual([]);
     expect(setupIds(large).length).toBe(setupIds(small).length);
     expect(setupIds(small).length).toBeLessThanOrEqual(16);
   });
 
   it('may read setup-link items, the token secrets and the status logs, and nothing else', () => {
-    const roleId = small.stack.getLogicalId(small.stack.setup.function.role.node.defaultChild as CfnResource);
-    const st = roleStatements(small, roleId);
+    const st = roleStatements(nested(small), idOf(small.stack.setup.function.role));
     expect(actionsOf(st).sort()).toEqual(
       ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:FilterLogEvents', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
     );
@@ -53,7 +57,7 @@ describe('setup API', () => {
 
   it('gives scim-admin its URL and the dashboard its reveal widget', () => {
     expect(small.json.Outputs?.SetupPageUrl?.Description).toMatch(/setup pages/);
-    expect(flattenJoin(small.json.Outputs?.SetupPageUrl?.Value)).toMatch(/^https:\/\/«Setup.*»\.execute-api\.«AWS::Region»\.«AWS::URLSuffix»\/setup$/);
+    expect(JSON.stringify(small.json.Outputs?.SetupPageUrl?.Value)).toMatch(/SetupStack.*execute-api/);
     const [, dashboard] = resourcesOfType(small, 'AWS::CloudWatch::Dashboard')[0]!;
     expect(flattenJoin(dashboard.DashboardBody)).toContain(`MetricName=\\"${SETUP_METRICS.tokenReveals}\\"`);
   });
