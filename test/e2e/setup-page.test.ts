@@ -7,10 +7,10 @@
  * security headers, no token but in the one reveal, one 404 for unknown links and wrong secrets.
  *
  * Screenshots of each state: test/artifacts/setup-page/*.png (ignored by git; docs/setup-page.png
- * is the README's copy of the connected state).
+ * is the README's copy of readme.png, the connected state with the token masked).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -111,6 +111,8 @@ describe('the setup page in Chromium', () => {
     // … and the page, still open, sees it.
     await expect.poll(() => page.getAttribute('#phase', 'data-phase'), { timeout: 15_000 }).toBe('connected');
     await shot(page, '3-connected');
+    // The README's picture (docs/setup-page.png, reduced to 64 colours): the token masked.
+    await page.screenshot({ path: join(SHOTS, 'readme.png'), mask: [page.locator('#tok')], maskColor: '#c9ced6', clip: { x: 0, y: 0, width: 1000, height: 760 } });
 
     const create = await fetch(`${tenantUrl}/Users`, {
       method: 'POST',
@@ -124,6 +126,8 @@ describe('the setup page in Chromium', () => {
     await expect.poll(() => page.textContent('#fails'), { timeout: 15_000 }).toContain('400 invalidSyntax');
     await shot(page, '4-provisioning');
 
+    // The flow's requests, for the record (test artifact).
+    writeFileSync(join(SHOTS, 'reveal-flow-requests.txt'), requests.map((r) => r.replace(secret, '<secret>')).join('\n') + '\n');
     // No request carried the secret in its URL; the token was fetched by one POST.
     expect(requests.filter((r) => r.includes(secret))).toEqual([]);
     expect(requests[0]).toBe(`GET ${url.split('#')[0]}`);
