@@ -639,8 +639,8 @@ link only says when it was revealed. --expires: 30m, 72h, 7d (at most 30d; defau
     const expiry = parseLinkExpiry(str(ctx, 'expires') ?? DEFAULT_LINK_EXPIRY);
     if (typeof expiry === 'string') throw new AdminError(expiry, EXIT.usage);
     if (!c.tenantUrl) throw new AdminError(`no Tenant URL known for ${c.name} in ${ctx.backend.description}${ctx.backend.kind === 'local' ? ': run npm start once' : ''}`, EXIT.notFound);
+    const pageBase = await ctx.backend.setupPageUrl(); // before writing: a stack without the setup API fails here
     const link = await links.create(c.name, Math.round(expiry / 1000), c.tenantUrl);
-    const pageBase = await ctx.backend.setupPageUrl();
     out(ctx, pageBase ? `${pageBase}/${c.name}/${link.linkId}#${link.secret}` : setupLinkUrl(c.tenantUrl, c.name, link.linkId, link.secret));
     note(
       ctx,
