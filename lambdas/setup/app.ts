@@ -28,8 +28,6 @@ import { setupGuide } from './guide.js';
 import { SETUP_PAGE_HTML, SETUP_SECURITY_HEADERS } from './page.js';
 import type { StatusSource } from './status.js';
 
-/** The route of the page and its API on the stack's setup API (lib/constructs/setup-api.ts). */
-export const SETUP_RESOURCE = '/{connector}/{link}';
 const MAX_BODY = 1024;
 /** The setup function's env: token secrets are `<prefix><connector>/token` (lib/scim-stack.ts names them so). */
 export const TOKEN_SECRET_PREFIX_ENV = 'SCIM_TOKEN_SECRET_PREFIX';

@@ -6,8 +6,8 @@
  * while the setup page must open in the IdP admin's browser. It has no authorizer (the admin has no
  * SCIM token); the link's 256-bit secret, sent in the request body, is the credential.
  *
- * Least privilege: GetItem/UpdateItem/PutItem-free access to the table limited to setup-link items
- * (`dynamodb:LeadingKeys` `C#*#SETUP`), GetSecretValue on the connectors' token secrets only (by
+ * Least privilege: GetItem and UpdateItem on setup-link items only (`dynamodb:LeadingKeys`
+ * `C#*#SETUP`; links are created by scim-admin, never by the page), GetSecretValue on the connectors' token secrets only (by
  * name pattern: one statement whatever the connector count), FilterLogEvents on the access log
  * group and the users/groups log groups (the connection status; cloudwatch-status.ts).
  *
