@@ -15,7 +15,12 @@ const connectors = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `
 beforeAll(() => {
   small = synth({ 'scim:connectors': connectors(2) }, { nag: true });
   small.app.synth(); // throws on any unacknowledged cdk-nag finding
-  large = synth({ 'scim:connectors': connectors(9) });
+  // Nine connectors, fenced to an IdP's addresses and behind a web ACL.
+  large = synth({
+    'scim:connectors': connectors(9),
+    'scim:allowedSourceCidrs': ['203.0.113.0/24'],
+    'scim:webAclArn': 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/idp-only/0f3c2a2e-1111-2222-3333-444455556666',
+  });
 }, 300_000);
 
 const setupIds = (s: Synthesised) => Object.keys(s.all).filter((id) => id.startsWith('SetupStack/'));
@@ -42,6 +47,15 @@ describe('setup API', () => {
     expect(Object.keys(small.json.Resources).filter((id) => /Setup/.test(id) && !/^SetupStack/.test(id))).toEqual([]);
     expect(setupIds(large).length).toBe(setupIds(small).length);
     expect(setupIds(small).length).toBeLessThanOrEqual(16);
+  });
+
+  it('stays reachable from the admin\'s browser when the SCIM stages are fenced and behind WAF', () => {
+    const n = nested(large);
+    const [, api] = resourcesOfType(n, 'AWS::ApiGateway::RestApi')[0]!;
+    expect(api.Policy).toBeUndefined();
+    expect(resourcesOfType(n, 'AWS::WAFv2::WebACLAssociation')).toEqual([]);
+    // … while every SCIM API is fenced.
+    for (const [, p] of resourcesOfType(large, 'AWS::ApiGateway::RestApi')) expect(JSON.stringify(p.Policy)).toContain('NotIpAddress');
   });
 
   it('may read setup-link items, the token secrets and the status logs, and nothing else', () => {
