@@ -25,6 +25,7 @@ Options:
   --groups N           groups (default: users / 20, from 10 to 500)
   --connectors N       connectors (apps), each provisioned with the whole directory (default ${DEFAULT_INPUT.connectors})
   --okta N             how many of them Okta pushes (default ${DEFAULT_INPUT.oktaConnectors}; the others: Entra ID)
+  --webhooks N         how many connectors have a signed webhook (default 0)
   --churn P            percent of users that change a day (default ${DEFAULT_INPUT.dailyChurn * 100}; "1%" works too)
   --memberships N      group memberships per user (default ${DEFAULT_INPUT.membershipsPerUser})
   --member-changes N   membership changes per changed user (default ${DEFAULT_INPUT.memberChangesPerChange})
@@ -66,6 +67,7 @@ export function parseCommandLine(argv: readonly string[]): { inputs: CostInput[]
         groups: { type: 'string' },
         connectors: { type: 'string' },
         okta: { type: 'string' },
+        webhooks: { type: 'string' },
         churn: { type: 'string' },
         memberships: { type: 'string' },
         'member-changes': { type: 'string' },
@@ -90,6 +92,7 @@ export function parseCommandLine(argv: readonly string[]): { inputs: CostInput[]
       dailyChurn: number('churn', values.churn as string | undefined, DEFAULT_INPUT.dailyChurn * 100) / 100,
       membershipsPerUser: number('memberships', values.memberships as string | undefined, DEFAULT_INPUT.membershipsPerUser),
       memberChangesPerChange: number('member-changes', values['member-changes'] as string | undefined, DEFAULT_INPUT.memberChangesPerChange),
+      ...(values.webhooks !== undefined ? { webhookConnectors: number('webhooks', values.webhooks as string, 0) } : {}),
     };
     const problems = inputProblems(input);
     if (problems.length > 0) throw new UsageError(problems.map((p) => `--${p}`).join('\n'));
@@ -129,12 +132,15 @@ export function dominance(r: CostResult): string {
   const part = (ids: readonly LineItem['id'][]) => r.items.filter((x) => ids.includes(x.id)).reduce((n, x) => n + x.monthlyUsd, 0);
   const fixed = part(FIXED);
   const storage = part(['dynamoStorage']);
-  const traffic = total - fixed - storage;
+  const webhooks = part(['webhooks']);
+  const traffic = total - fixed - storage - webhooks;
   const top = [...r.items].sort((a, b) => b.monthlyUsd - a.monthlyUsd)[0]!;
   const once = [...r.items].sort((a, b) => b.initialUsd - a.initialUsd).slice(0, 2);
   return (
     `${Math.floor((fixed / total) * 100)} % of the month (${usd(fixed)}) is the fixed part: dashboard, alarms, custom metrics and secrets, nearly the same for any directory size (largest: ${top.label}, ${usd(top.monthlyUsd)}); ` +
-    `stored data ${usd(storage)}, the requests (API Gateway, Lambda, DynamoDB, logs, X-Ray, events) ${usd(traffic)}; ` +
+    `stored data ${usd(storage)}, the requests (API Gateway, Lambda, DynamoDB, logs, X-Ray, events) ${usd(traffic)}` +
+    (webhooks > 0 ? `, the webhooks (secrets, queue polling, deliveries) ${usd(webhooks)}` : '') +
+    '; ' +
     `the initial provisioning costs ${usd(r.totals.initialUsd)} once, mostly ${once.map(label).join(' and ')}`
   );
 }

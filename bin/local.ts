@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     lines.push('');
   }
   lines.push(`The same as JSON: ${endpoint.connectorsFile}`);
+  lines.push('Hand a connector to an IdP admin with a one-time setup page: npx scim-admin --local setup-link <connector>');
   lines.push(`Change events: ${endpoint.eventsFile}${process.env[WEBHOOK_ENV] ? ` and POST ${process.env[WEBHOOK_ENV]}` : ` (set ${WEBHOOK_ENV} to also POST them)`}`);
   const first = Object.values(endpoint.connectors)[0];
   if (first) lines.push(`Try: curl -H "Authorization: Bearer ${first.token}" ${first.tenantUrl}/Users`);

@@ -50,6 +50,7 @@ import { ScimApi } from './constructs/scim-api.js';
 import { rotatingSecret } from './constructs/rotating-secret.js';
 import { ScimFunction } from './constructs/scim-function.js';
 import { ScimTable } from './constructs/scim-table.js';
+import { SetupApi } from './constructs/setup-api.js';
 import { Webhooks } from './constructs/webhooks.js';
 
 const HANDLERS_DIR = join(import.meta.dirname, '..', 'lambdas', 'handlers');
@@ -95,6 +96,8 @@ export class ScimStack extends Stack {
   readonly cursorKey: secretsmanager.Secret;
   /** API Gateway's account-level CloudWatch Logs role (stage logging). */
   readonly apiGatewayLogsRole: iam.Role;
+  /** The one-time setup pages (lib/constructs/setup-api.ts): one function and one small API for every connector. */
+  readonly setup: SetupApi;
 
   constructor(scope: Construct, id: string, props: ScimStackProps) {
     super(scope, id, {
@@ -281,6 +284,23 @@ export class ScimStack extends Stack {
       logRetentionDays: retention,
       alarmTopic: this.observability.topic,
     });
+
+    // ---- one-time setup pages (lib/constructs/setup-api.ts) -------------------------------------------
+    // In a nested stack: the main template keeps its resources for the connectors' APIs.
+    this.setup = new SetupApi(new NestedStack(this, 'SetupStack', { description: 'SCIM one-time setup pages: function and REST API shared by every connector' }), 'Setup', {
+      stackName: this.stackName,
+      connectorsJson,
+      define: profilesDefine,
+      table,
+      tokenSecretPrefix: `${this.stackName}/`,
+      accessLogGroup: accessLogs,
+      handlerLogGroups: [this.functions.users.logGroup, this.functions.groups.logGroup],
+      logRetentionDays: retention,
+      cloudWatchAccount: account,
+      dashboard: this.observability.dashboard,
+    });
+    // The description is how scim-admin setup-link finds it (bin/admin/backend.ts).
+    new CfnOutput(this, 'SetupPageUrl', { description: 'Base URL of the one-time setup pages (scim-admin setup-link <connector>)', value: this.setup.url });
 
     // ---- outputs -----------------------------------------------------------------------------------
     const outputIds = new Set<string>();

@@ -95,6 +95,8 @@ export interface AdminBackend {
   writeCursorKeys(keys: CursorKeys): Promise<void>;
   /** Where a resync's events go: the paths live events take (deployed: the bus; local: events.jsonl and webhooks). */
   eventTarget(connector: string, o?: { onError?: (message: string) => void }): Promise<EventTarget>;
+  /** Deployed: the setup page API's base URL (stack output `SetupPageUrl`); local: undefined (pages sit next to each Tenant URL). */
+  setupPageUrl(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -161,6 +163,7 @@ interface StackInfo {
   webhookSecrets: Map<string, string>;
   eventBusName?: string;
   tableName?: string;
+  setupPageUrl?: string;
   region: string;
 }
 
@@ -193,6 +196,7 @@ export class DeployedBackend implements AdminBackend {
         const connectors = new Map<string, { tenantUrl?: string; secretArn?: string }>();
         let tableName: string | undefined;
         let eventBusName: string | undefined;
+        let setupPageUrl: string | undefined;
         const webhookSecrets = new Map<string, string>();
         for (const out of stack.Outputs ?? []) {
           const d = out.Description ?? '';
@@ -202,13 +206,14 @@ export class DeployedBackend implements AdminBackend {
           else if (secret?.[1]) connectors.set(secret[1], { ...connectors.get(secret[1]), ...(out.OutputValue ? { secretArn: out.OutputValue } : {}) });
           else if (out.OutputKey === 'TableName') tableName = out.OutputValue;
           else if (out.OutputKey === 'EventBusName') eventBusName = out.OutputValue;
+          else if (out.OutputKey === 'SetupPageUrl') setupPageUrl = out.OutputValue;
           else {
             const hook = /^Secret holding the webhook signing secret of connector (\S+?):/.exec(d);
             if (hook?.[1] && out.OutputValue) webhookSecrets.set(hook[1], out.OutputValue);
           }
         }
         const region = (await cf.config.region()) ?? 'unknown';
-        return { connectors, webhookSecrets, ...(eventBusName ? { eventBusName } : {}), ...(tableName ? { tableName } : {}), region };
+        return { connectors, webhookSecrets, ...(eventBusName ? { eventBusName } : {}), ...(tableName ? { tableName } : {}), ...(setupPageUrl ? { setupPageUrl } : {}), region };
       } catch (e) {
         if (e instanceof AdminError) throw e;
         const err = e as Error;
@@ -220,6 +225,12 @@ export class DeployedBackend implements AdminBackend {
       }
     })();
     return this.info;
+  }
+
+  async setupPageUrl(): Promise<string | undefined> {
+    const url = (await this.stackInfo()).setupPageUrl;
+    if (!url) throw new AdminError(`${this.description} has no SetupPageUrl output: deploy this version of the stack first (npx cdk deploy)`, EXIT.notFound);
+    return url.replace(/\/$/, '');
   }
 
   async connectors(): Promise<ConnectorRef[]> {
@@ -531,6 +542,10 @@ export class LocalBackend implements AdminBackend {
         await webhooks?.stop();
       },
     };
+  }
+
+  async setupPageUrl(): Promise<undefined> {
+    return undefined;
   }
 
   async store(): Promise<ScimStore> {

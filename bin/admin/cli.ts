@@ -33,6 +33,8 @@ import { rotateSecret } from '../../lambdas/runtime/rotating-secret.js';
 import { CURSOR_KEY_TTL_MS } from '../../lambdas/store/cursor-key.js';
 import { newCursorKey } from '../local/cursor-key-file.js';
 import { signingSecrets } from '../../lambdas/webhooks/secret.js';
+import { SetupLinks } from '../../lambdas/store/setup-links.js';
+import { DEFAULT_LINK_EXPIRY, parseLinkExpiry, setupLinkUrl } from './setup-link.js';
 
 export interface CliIO {
   readonly stdout: Writable;
@@ -73,6 +75,8 @@ const OPTIONS = {
   kinds: { type: 'string' },
   rate: { type: 'string' },
   from: { type: 'string' },
+  expires: { type: 'string' },
+  revoke: { type: 'boolean' },
 } as const;
 type OptionName = keyof typeof OPTIONS;
 const GLOBAL: readonly OptionName[] = ['help', 'local', 'dir', 'stack', 'region', 'profile'];
@@ -178,6 +182,7 @@ the secret's value was last written); "-" when the secret cannot be read.`,
       const counts = store ? await store.repo.counts(c.name) : undefined;
       const last = await ctx.backend.lastSuccess(c.name);
       const age = await tokenAgeOf(ctx, c.name);
+      const links = store ? await new SetupLinks(store.ctx.doc, store.ctx.table, ctx.now).open(c.name) : undefined;
       rows.push({
         name: c.name,
         profile: c.profile ?? null,
@@ -188,6 +193,7 @@ the secret's value was last written); "-" when the secret cannot be read.`,
         lastSuccessfulRequest: last instanceof Date ? last.toISOString() : last === 'unknown' ? 'unknown' : null,
         tokenAgeDays: age ? Math.floor(age.days) : null,
         tokenSince: age ? age.since.toISOString() : null,
+        openSetupLinks: links ? links.map((l) => ({ createdAt: l.createdAt, expiresAt: l.expiresAt })) : null,
       });
     }
     if (f === 'json') out(ctx, JSON.stringify(rows, null, 2));
@@ -196,7 +202,7 @@ the secret's value was last written); "-" when the secret cannot be read.`,
       out(
         ctx,
         renderTable(
-          ['NAME', 'PROFILE', 'TENANT URL', 'USERS', 'GROUPS', 'LAST SUCCESS', 'TOKEN AGE'],
+          ['NAME', 'PROFILE', 'TENANT URL', 'USERS', 'GROUPS', 'LAST SUCCESS', 'SETUP LINKS', 'TOKEN AGE'],
           rows.map((r) => [
             r.name,
             // Where the profile is declared: lambdas/connectors/profiles (built-in) or cdk.json scim:profiles.
@@ -205,6 +211,8 @@ the secret's value was last written); "-" when the secret cannot be read.`,
             String(r.users ?? '-'),
             String(r.groups ?? '-'),
             r.lastSuccessfulRequest ?? 'never',
+            // Open setup links (scim-admin setup-link): how many, and when the last one expires.
+            r.openSetupLinks === null ? '-' : r.openSetupLinks.length === 0 ? '0' : `${r.openSetupLinks.length} (until ${r.openSetupLinks.at(-1)!.expiresAt.slice(0, 16)}Z)`,
             r.tokenAgeDays === null ? '-' : `${r.tokenAgeDays} d`,
           ]),
         ),
@@ -642,6 +650,41 @@ stdout (exit 130); so does a failure (then its exit code).`,
   },
 };
 
+const setupLinkCmd: Command = {
+  path: 'setup-link',
+  args: ['connector'],
+  options: ['expires', 'revoke'],
+  summary: 'one-time setup page URL for the identity provider\'s admin (--revoke ends open links)',
+  help: `Usage: scim-admin setup-link <connector> [--expires ${DEFAULT_LINK_EXPIRY}] [--revoke]
+Prints the URL of a page that shows the connector's Tenant URL, reveals its Secret Token once, walks
+the admin through Entra ID and Okta with the connector's attribute table and shows live whether the
+identity provider reached the endpoint. Send the URL instead of the token: after one reveal, the
+link only says when it was revealed. --expires: 30m, 72h, 7d (at most 30d; default ${DEFAULT_LINK_EXPIRY}).
+--revoke: ends every open link of the connector now. Open links: scim-admin connectors.`,
+  run: async (ctx, [name]) => {
+    const c = await resolveConnector(ctx, name as string);
+    const store = await ctx.backend.store();
+    const links = new SetupLinks(store.ctx.doc, store.ctx.table, ctx.now);
+    if (ctx.values.revoke === true) {
+      if (str(ctx, 'expires') !== undefined) throw new AdminError('--revoke and --expires do not go together', EXIT.usage);
+      const n = await links.revokeAll(c.name);
+      note(ctx, n === 0 ? `no open setup link for ${c.name}` : `revoked ${n} setup link${n === 1 ? '' : 's'} of ${c.name}`);
+      return EXIT.ok;
+    }
+    const expiry = parseLinkExpiry(str(ctx, 'expires') ?? DEFAULT_LINK_EXPIRY);
+    if (typeof expiry === 'string') throw new AdminError(expiry, EXIT.usage);
+    if (!c.tenantUrl) throw new AdminError(`no Tenant URL known for ${c.name} in ${ctx.backend.description}${ctx.backend.kind === 'local' ? ': run npm start once' : ''}`, EXIT.notFound);
+    const pageBase = await ctx.backend.setupPageUrl(); // before writing: a stack without the setup API fails here
+    const link = await links.create(c.name, Math.round(expiry / 1000), c.tenantUrl);
+    out(ctx, pageBase ? `${pageBase}/${c.name}/${link.linkId}#${link.secret}` : setupLinkUrl(c.tenantUrl, c.name, link.linkId, link.secret));
+    note(
+      ctx,
+      `Send this link to the identity provider's admin: it reveals the Secret Token of ${c.name} once, until ${link.expiresAt} (${relative(expiry)}). End it early: scim-admin${ctx.backend.kind === 'local' ? ' --local' : ''} setup-link ${c.name} --revoke`,
+    );
+    return EXIT.ok;
+  },
+};
+
 export const COMMANDS: readonly Command[] = [
   connectorsCmd,
   checkCmd,
@@ -656,6 +699,7 @@ export const COMMANDS: readonly Command[] = [
   webhookRotateCmd,
   eventsResyncCmd,
   cursorKeyRotateCmd,
+  setupLinkCmd,
 ];
 
 export function mainHelp(): string {

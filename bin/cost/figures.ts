@@ -101,7 +101,7 @@ export const IDP_PATTERNS: Readonly<Record<IdentityProvider, IdpPattern>> = {
  */
 export const STACK = {
   /** Memory of every function (lib/constructs/scim-function.ts default 512 MB; the stack's settings). */
-  memoryMb: { users: 512, groups: 512, discovery: 512, authorizer: 256, publisher: 256, purgeSweeper: 256, tokenAge: 256 },
+  memoryMb: { users: 512, groups: 512, discovery: 512, authorizer: 256, publisher: 256, purgeSweeper: 256, tokenAge: 256, setup: 256 },
   /** `scim:authorizerCacheTtlSeconds` default: API Gateway keeps the authorizer's answer per token and stage. */
   authorizerCacheTtlSeconds: 300,
   /** The authorizer's token cache (lambdas/auth/token-source.ts CachedTokenSource). */
@@ -126,6 +126,12 @@ export const STACK = {
   tokenAgeRunsPerDay: 1,
   /** Custom metrics published whatever the traffic: the purge sweeper's three, every run. */
   sweeperMetrics: 3,
+  /**
+   * Webhooks (lib/constructs/webhooks.ts), per webhook connector: a signing secret, a queue, its
+   * delivery metrics (WebhookDelivered and WebhookDeliveryLatency in hours with a delivery); once
+   * for the stack when any connector has one: the delivery function (256 MB) and the dead-letter alarm.
+   */
+  webhooks: { secretsPerConnector: 1, alarmMetricsFixed: 1, metricsPerConnector: 2, memoryMb: 256, batchSize: 10 },
 } as const;
 
 /** What the model cannot measure here. Printed by the CLI with each source. */
@@ -149,6 +155,15 @@ export const ASSUMED = {
   publisherMs: 30,
   purgeSweepMs: 30,
   tokenAgeMs: 150,
+  /** A webhook receiver's answer to one signed POST (in-region or nearby HTTPS, assumed). */
+  webhookPostMs: 150,
+  /** The delivery function's log bytes per event (its warnings and EMF line; assumed). */
+  webhookLogBytesPerEvent: 400,
+  /**
+   * An SQS event source keeps polling an idle queue: about 5 long polls of 20 s at a time (AWS's
+   * documented starting pollers), 3 a minute each — ReceiveMessage calls billed as requests.
+   */
+  sqsIdlePollsPerMonth: 5 * 3 * 60 * 730,
   /** Change event sizes (the README's examples: a user event carries the whole resource). */
   eventBytes: { user: 1400, group: 700, member: 550 },
   /** X-Ray default sampling rule: the first request each second, then 5 %. */

@@ -25,6 +25,8 @@ export interface CostInput {
   readonly membershipsPerUser: number;
   /** Membership changes that come with each changed user. */
   readonly memberChangesPerChange: number;
+  /** Connectors with a signed webhook (their change events POSTed to an app outside AWS); default 0. */
+  readonly webhookConnectors?: number;
 }
 
 export const DEFAULT_INPUT: CostInput = {
@@ -49,7 +51,8 @@ export type LineItemId =
   | 'logIngestion'
   | 'logStorage'
   | 'xray'
-  | 'events';
+  | 'events'
+  | 'webhooks';
 
 export interface LineItem {
   readonly id: LineItemId;
@@ -112,6 +115,9 @@ export function inputProblems(i: CostInput): string[] {
   if (Number.isInteger(i.oktaConnectors) && i.oktaConnectors > i.connectors) out.push(`okta must be at most the number of connectors (${i.connectors}), got ${i.oktaConnectors}`);
   if (!(i.dailyChurn >= 0 && i.dailyChurn <= 1)) out.push(`churn must be a share of users per day from 0 to 100 %, got ${i.dailyChurn * 100} %`);
   if (!(i.membershipsPerUser >= 0 && i.membershipsPerUser <= 1000)) out.push(`memberships must be from 0 to 1000 per user, got ${i.membershipsPerUser}`);
+  const hooks = i.webhookConnectors ?? 0;
+  whole('webhooks', hooks, 0, 60);
+  if (Number.isInteger(hooks) && hooks > i.connectors) out.push(`webhooks must be at most the number of connectors (${i.connectors}), got ${hooks}`);
   if (!(i.memberChangesPerChange >= 0 && i.memberChangesPerChange <= 100)) out.push(`member-changes must be from 0 to 100 per changed user, got ${i.memberChangesPerChange}`);
   return out;
 }
@@ -401,6 +407,8 @@ export function estimateCost(input: CostInput, prices: Prices = PRICES): CostRes
       driver: `${fmtInt(initial.events.user + initial.events.group + initial.events.member)} change events once, ${fmtInt(monthly.events.user + monthly.events.group + monthly.events.member)} a month; $${prices.eventBridgeEventsPerMillion}/million + archive ($${prices.eventArchiveProcessedGb}/GB, ${STACK.archiveRetentionDays} days kept)`,
     },
   ];
+  const hooks = i.webhookConnectors ?? 0;
+  if (hooks > 0) items.push(webhookItem(i, hooks, initial, monthly, prices));
   const initialUsd = items.reduce((n, x) => n + x.initialUsd, 0);
   const monthlyUsd = items.reduce((n, x) => n + x.monthlyUsd, 0);
   const byMonthly = [...items].sort((x, y) => y.monthlyUsd - x.monthlyUsd);
@@ -423,6 +431,38 @@ export function estimateCost(input: CostInput, prices: Prices = PRICES): CostRes
   };
 }
 
+/**
+ * Signed webhooks of `hooks` connectors (lib/constructs/webhooks.ts): each receives its connector's
+ * change events (the connectors' events split evenly). SQS: EventBridge's SendMessage per event,
+ * ReceiveMessage + DeleteMessageBatch per delivery batch, and the idle polling of the event source;
+ * Lambda: one invocation per batch (batches of 10 in the initial burst, one event each afterwards,
+ * an upper bound), each event one signed POST; its log lines; the two delivery metrics per
+ * connector in the hours with a delivery; the signing secret per connector; one dead-letter alarm.
+ */
+function webhookItem(i: CostInput, hooks: number, initial: Traffic, monthly: Traffic, p: Prices): LineItem {
+  const w = STACK.webhooks;
+  const perConnector = (t: Traffic) => (t.events.user + t.events.group + t.events.member) / i.connectors;
+  const phase = (t: Traffic, batch: number, monthlyPart: boolean) => {
+    const events = hooks * perConnector(t);
+    const invocations = Math.ceil(events / batch);
+    const sqs = events + 2 * invocations + (monthlyPart ? hooks * ASSUMED.sqsIdlePollsPerMonth : 0);
+    const gbS = invocations * gbSeconds(ASSUMED.initMs / (monthlyPart ? 1 : batch), w.memoryMb) + events * gbSeconds(ASSUMED.webhookPostMs, w.memoryMb);
+    const logBytes = invocations * LOG_BYTES.platformPerInvocation + events * ASSUMED.webhookLogBytesPerEvent;
+    const usd = (sqs / M) * p.sqsRequestsPerMillion + (invocations / M) * p.lambdaRequestsPerMillion + gbS * p.lambdaArmGbSecond + (logBytes / GB) * p.logIngestionGb;
+    return { events, invocations, sqs, usd };
+  };
+  const a = phase(initial, w.batchSize, false);
+  const b = phase(monthly, 1, true);
+  const fixed = hooks * w.secretsPerConnector * p.secretPerMonth + w.alarmMetricsFixed * p.alarmMetricPerMonth + hooks * w.metricsPerConnector * (monthly.updateMetricHours / HOURS_PER_MONTH) * p.customMetricPerMonth;
+  return {
+    id: 'webhooks',
+    label: 'Webhooks (SQS, delivery Lambda, secrets)',
+    initialUsd: a.usd + hooks * w.metricsPerConnector * (initial.updateMetricHours / HOURS_PER_MONTH) * p.customMetricPerMonth,
+    monthlyUsd: b.usd + fixed,
+    driver: `${hooks} webhook connector${hooks === 1 ? '' : 's'}: ${fmtInt(a.events)} deliveries once, ${fmtInt(b.events)} a month; ${fmtInt(b.sqs)} SQS requests a month (${fmtInt(hooks * ASSUMED.sqsIdlePollsPerMonth)} idle polls), $${p.sqsRequestsPerMillion}/million; ${hooks} signing secret${hooks === 1 ? '' : 's'} × $${p.secretPerMonth}, the dead-letter alarm, 2 delivery metrics per connector`,
+  };
+}
+
 /** The assumptions behind the figures, one sentence each (printed under the table). */
 export function assumptions(i: CostInput): string[] {
   const entra = i.connectors - i.oktaConnectors;
@@ -433,6 +473,12 @@ export function assumptions(i: CostInput): string[] {
     'DynamoDB request units per operation are the bench measurements (test/bench/cost.ts on DynamoDB Local, README "Cost per operation"); item sizes come from the store\'s item codecs for a typical Entra ID user, plus 100 bytes per item and index entry.',
     `Lambda duration = DynamoDB calls × ${ASSUMED.dynamoLatencyMs.GetItem}–${ASSUMED.dynamoLatencyMs.TransactWriteItems} ms (in-region latency, assumed) + ${ASSUMED.handlerOwnMs} ms own time (measured), billed per ms; a cold start bills ${ASSUMED.initMs} ms of INIT (assumed); the initial provisioning runs at ${ASSUMED.initialRequestsPerSecond} requests a second (assumed).`,
     'Logs: every invocation writes Lambda\'s platform start/report lines (JSON format, system log level INFO), every SCIM request its request line and a stage access log line.',
-    'Not priced (no charge or negligible here): DynamoDB Streams reads by Lambda, scheduled EventBridge rules, the SNS alarm topic, the empty dead-letter queues, KMS (AWS managed keys), discovery requests, data transfer, webhooks (optional). No free tier is applied.',
+    ...((i.webhookConnectors ?? 0) > 0
+      ? [
+          `Webhooks: each webhook connector receives its connector's change events, one signed POST each (${ASSUMED.webhookPostMs} ms at the receiver, assumed); delivery batches of ${STACK.webhooks.batchSize} during the initial provisioning, one event per batch afterwards (an upper bound); the SQS event source polls an idle queue about ${fmtInt(ASSUMED.sqsIdlePollsPerMonth)} times a month (5 long polls of 20 s, assumed); retries of failed deliveries are not priced.`,
+        ]
+      : []),
+    'Setup pages (scim-admin setup-link): one function and one REST API for the stack, no fixed charge; an open page asks every 3 s (a page open 10 minutes: 200 requests and CloudWatch Logs FilterLogEvents calls, about $0.001), a reveal publishes one SetupTokenReveals data point (an hour of a custom metric, about $0.0004). Not in the table.',
+    `Not priced (no charge or negligible here): DynamoDB Streams reads by Lambda, scheduled EventBridge rules, the SNS alarm topic, the empty dead-letter queues, KMS (AWS managed keys), discovery requests, data transfer${(i.webhookConnectors ?? 0) > 0 ? '' : ', webhooks (--webhooks N prices them)'}. No free tier is applied.`,
   ];
 }

@@ -45,6 +45,8 @@ export interface Prices {
   readonly eventArchiveProcessedGb: number;
   /** EventBridge archive storage, per GB-month. */
   readonly eventArchiveStorageGbMonth: number;
+  /** SQS standard queue requests, per million (each API call of up to 10 messages / 64 KB counts one). */
+  readonly sqsRequestsPerMillion: number;
 }
 
 /** us-east-1 (N. Virginia) public list prices, as of 2025-11-01. */
@@ -70,4 +72,5 @@ export const PRICES: Prices = {
   eventBridgeEventsPerMillion: 1,
   eventArchiveProcessedGb: 0.1,
   eventArchiveStorageGbMonth: 0.023,
+  sqsRequestsPerMillion: 0.4,
 };

@@ -18,7 +18,10 @@ import { RequestLog } from '../../lambdas/http/request-log.js';
 import { ScimStore } from '../../lambdas/store/store.js';
 import { createTableInput, TABLE, timeToLiveInput, type TableOptions } from '../../lambdas/store/table.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
-import { startGateway, type Gateway, type GatewayOptions, type ProxyHandler } from './gateway.js';
+import { startGateway, type Gateway, type GatewayOptions, type ProxyHandler, type RequestLine } from './gateway.js';
+import { setupHandler } from '../../lambdas/setup/app.js';
+import { SetupLinks } from '../../lambdas/store/setup-links.js';
+import { LocalConnectionStatus } from './connection-status.js';
 import type { HandlerName } from '../../lambdas/http/routes.js';
 import { ensureToken, FileTokenSource } from './token-files.js';
 import { ensureCursorKeyFile, fileCursorKey, newCursorKey } from './cursor-key-file.js';
@@ -44,7 +47,7 @@ export interface LocalEndpointOptions {
   readonly authorizerTtlSeconds?: number;
   /** Powertools log level for the handlers; default `WARN`. INFO and DEBUG also print each request's provisioning line. */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
-  readonly onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
+  readonly onRequest?: (line: RequestLine) => void;
   /** `scim:allowedSourceCidrs`: the source-address fence of connectors without their own list (bin/local/source-fence.ts). */
   readonly defaultAllowedSourceCidrs?: readonly string[];
   /** Tests only: the client address the gateway's fence sees (see GatewayOptions.clientAddress). */
@@ -219,9 +222,21 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       connectors: new Set(options.connectors.map((c) => c.name)),
       logger: logger('authorizer'),
     });
+    // The setup page (scim-admin --local setup-link): links in the same table, status from the request lines.
+    const connectionStatus = new LocalConnectionStatus(new Map(options.connectors.map((c) => [c.name, c.basePath])));
+    const setup = setupHandler({
+      connectors: options.connectors,
+      profiles,
+      links: new SetupLinks(doc, tableName),
+      tokens: new FileTokenSource(tokenDir),
+      status: connectionStatus,
+      logger: logger('setup'),
+      writeMetric: () => undefined,
+    });
     const gateway = await startGateway({
       connectors: options.connectors,
       handlers,
+      setup: (event) => setup(event),
       authorizer: (event) => authorizer(event),
       port: options.port ?? 8080,
       ...(options.authorizerTtlSeconds !== undefined ? { authorizerTtlSeconds: options.authorizerTtlSeconds } : {}),
@@ -229,6 +244,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       ...(options.clientAddress ? { clientAddress: options.clientAddress } : {}),
       onRequest: (line) => {
         activity.record(line);
+        connectionStatus.record(line);
         options.onRequest?.(line);
       },
     });

@@ -51,14 +51,19 @@ export interface GatewayOptions {
   readonly connectors: readonly ConnectorConfig[];
   readonly handlers: Readonly<Record<HandlerName, ProxyHandler>>;
   readonly authorizer: AuthorizerHandler;
+  /**
+   * The setup page and its API (`/{stage}/setup/{link}`, lambdas/setup/app.ts): no authorizer and,
+   * as on AWS, outside the source-address fence (the admin's browser is not the IdP).
+   */
+  readonly setup?: ProxyHandler;
   /** Default 127.0.0.1. */
   readonly host?: string;
   /** Default 0 (ephemeral). */
   readonly port?: number;
   /** API Gateway's authorizer result TTL; default 300 s (the CDK stack uses the same). */
   readonly authorizerTtlSeconds?: number;
-  /** Called once per request (method, path, status, ms). */
-  readonly onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
+  /** Called once per request (method, path, status, ms; a SCIM error's scimType and detail). */
+  readonly onRequest?: (line: RequestLine) => void;
   /** `scim:allowedSourceCidrs`: the fence of connectors without their own `allowedSourceCidrs`. */
   readonly defaultAllowedSourceCidrs?: readonly string[];
   /**
@@ -66,6 +71,32 @@ export interface GatewayOptions {
    * socket's, to simulate a request from another network. Default: the socket's remote address.
    */
   readonly clientAddress?: (req: IncomingMessage) => string | undefined;
+}
+
+export interface RequestLine {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly ms: number;
+  readonly scimType?: string | undefined;
+  readonly detail?: string | undefined;
+}
+
+/** What `handle` learnt of the answer: its status and, for a SCIM error, scimType and detail. */
+interface Answer {
+  readonly status: number;
+  readonly scimType?: string | undefined;
+  readonly detail?: string | undefined;
+}
+
+function errorOf(status: number, body: string | undefined): Answer {
+  if (status < 400 || !body) return { status };
+  try {
+    const e = JSON.parse(body) as { scimType?: unknown; detail?: unknown };
+    return { status, scimType: typeof e.scimType === 'string' ? e.scimType : undefined, detail: typeof e.detail === 'string' ? e.detail.slice(0, 200) : undefined };
+  } catch {
+    return { status };
+  }
 }
 
 export interface Gateway {
@@ -194,9 +225,10 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
-function sendGatewayResponse(res: ServerResponse, spec: GatewayResponseSpec, requestId: string): number {
-  send(res, spec.status, { ...spec.headers, 'x-amzn-RequestId': requestId }, JSON.stringify(gatewayResponseBody(spec)));
-  return spec.status;
+function sendGatewayResponse(res: ServerResponse, spec: GatewayResponseSpec, requestId: string): Answer {
+  const body = JSON.stringify(gatewayResponseBody(spec));
+  send(res, spec.status, { ...spec.headers, 'x-amzn-RequestId': requestId }, body);
+  return errorOf(spec.status, body);
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
@@ -216,7 +248,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
   const clientAddress = options.clientAddress ?? ((req: IncomingMessage) => req.socket.remoteAddress);
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<Answer> {
     const requestId = randomUUID();
     const method = (req.method ?? 'GET').toUpperCase();
     const rawUrl = req.url ?? '/';
@@ -235,8 +267,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       req.resume(); // drain the body so the keep-alive connection stays usable
       return sendGatewayResponse(res, GATEWAY_RESPONSES.throttled, requestId);
     }
-    const baseSegments = connector.basePath.split('/');
     const rest = segments.slice(1);
+    if (options.setup && rest.length === 2 && rest[0] === 'setup') return serveSetup(req, res, options.setup, stage, rest[1] as string, requestId);
+    const baseSegments = connector.basePath.split('/');
     if (baseSegments.some((s, i) => rest[i] !== s)) return sendGatewayResponse(res, GATEWAY_RESPONSES.notFound, requestId);
     const match = matchPath(rest.slice(baseSegments.length).join('/'));
     if (!match) return sendGatewayResponse(res, GATEWAY_RESPONSES.notFound, requestId);
@@ -390,13 +423,68 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     for (const [k, vs] of Object.entries(result.multiValueHeaders ?? {})) headers[k] = vs.map(String);
     const payload = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
     send(res, result.statusCode, headers, payload);
-    return result.statusCode;
+    return errorOf(result.statusCode, result.statusCode >= 400 && !result.isBase64Encoded ? result.body : undefined);
+  }
+
+  /** `/{stage}/setup/{link}`: a proxy event without authorizer context, straight to the setup handler. */
+  async function serveSetup(req: IncomingMessage, res: ServerResponse, setup: ProxyHandler, stage: string, rawLink: string, requestId: string): Promise<Answer> {
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) return sendGatewayResponse(res, GATEWAY_RESPONSES.requestTooLarge, requestId);
+      throw e;
+    }
+    const method = (req.method ?? 'GET').toUpperCase();
+    const link = (() => {
+      try {
+        return decodeURIComponent(rawLink);
+      } catch {
+        return rawLink;
+      }
+    })();
+    const h = eventHeaders(req.rawHeaders);
+    setHeader(h, 'X-Forwarded-Proto', 'http');
+    const sourceIp = clientAddress(req) ?? '127.0.0.1';
+    const path = `/setup/${rawLink}`;
+    const event = {
+      resource: '/setup/{link}',
+      path,
+      httpMethod: method,
+      headers: h.headers,
+      multiValueHeaders: h.multiValueHeaders,
+      queryStringParameters: null,
+      multiValueQueryStringParameters: null,
+      pathParameters: { link },
+      stageVariables: { connector: stage },
+      requestContext: {
+        domainName: req.headers.host ?? '127.0.0.1',
+        httpMethod: method,
+        identity: { sourceIp, userAgent: req.headers['user-agent'] ?? null },
+        path: `/${stage}${path}`,
+        requestId,
+        resourcePath: '/setup/{link}',
+        stage,
+      },
+      body: body.length > 0 ? body.toString('utf8') : null,
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyEvent;
+    let result: APIGatewayProxyResult;
+    try {
+      result = await setup(event, lambdaContext('scim-setup'));
+    } catch {
+      return sendGatewayResponse(res, GATEWAY_RESPONSES.integrationFailure, requestId);
+    }
+    const headers: Record<string, string> = { 'x-amzn-RequestId': requestId };
+    for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+    send(res, result.statusCode, headers, result.body ?? '');
+    return { status: result.statusCode };
   }
 
   const server: Server = createServer((req, res) => {
     const started = Date.now();
     handle(req, res)
-      .then((status) => options.onRequest?.({ method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', status, ms: Date.now() - started }))
+      .then((a) => options.onRequest?.({ method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', ms: Date.now() - started, ...a }))
       .catch(() => {
         if (!res.headersSent) sendGatewayResponse(res, GATEWAY_RESPONSES.integrationFailure, randomUUID());
         else res.destroy();

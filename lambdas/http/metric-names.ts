@@ -79,3 +79,11 @@ export const LOG_FIELDS = {
   /** RFC 7644 §3.12 scimType of a failure, when there is one. */
   scimType: 'scimType',
 } as const;
+
+/**
+ * The setup function's metric (lambdas/setup/app.ts, EMF, unit Count, dimensions
+ * `{service, connector}`): a setup link revealed its connector's token.
+ */
+export const SETUP_METRICS = {
+  tokenReveals: 'SetupTokenReveals',
+} as const;

@@ -22,6 +22,7 @@
  *   counters        PK C#<c>#COUNT               SK USER#<shard> | GROUP#<shard>
  *   page bookmark   PK C#<c>#PAGE#<queryHash>    SK <startIndex>
  *   purge task      PK C#<c>#PURGE               SK <gid>
+ *   setup link      PK C#<c>#SETUP               SK <linkId>     (setup-links.ts; TTL housekeeping)
  * Resources of one type share a partition so listing is a strongly consistent, stably ordered Query
  * (ids are time-ordered UUIDv7, so order = creation order and new items append at the end).
  */
@@ -103,6 +104,8 @@ export const keys = {
   }),
   purgePartition: (connector: string): string => `${c(connector)}#PURGE`,
   purgeTask: (connector: string, groupId: string): Key => ({ PK: keys.purgePartition(connector), SK: encodeKeyPart(groupId) }),
+  setupLinkPartition: (connector: string): string => `${c(connector)}#SETUP`,
+  setupLink: (connector: string, linkId: string): Key => ({ PK: keys.setupLinkPartition(connector), SK: encodeKeyPart(linkId) }),
 };
 
 /** Inverse of the SK part for resource/membership items (only for ids that were not hashed). */

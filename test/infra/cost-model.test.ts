@@ -3,6 +3,7 @@
  * template, for 1 and 3 connectors: what is priced per connector and what once per stack. A new
  * function, alarm, secret, dashboard or metric filter fails here until `npm run cost` prices it.
  */
+import { Stack, type CfnResource } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_LOG_SAMPLE, STACK } from '../../bin/cost/figures.js';
 import { ACCESS_LOG_FIELDS } from '../../lib/constructs/scim-api.js';
@@ -37,6 +38,8 @@ describe('the cost model knows the stack', () => {
       publisher: logicalId(st, st.changeEvents.publisher.function),
       purgeSweeper: logicalId(st, st.purgeSweeper.sweeper.function),
       tokenAge: logicalId(st, st.tokenAge.checker.function),
+      // nested stack SetupStack (lib/constructs/setup-api.ts)
+      setup: `SetupStack/${Stack.of(st.setup.function.function).getLogicalId(st.setup.function.function.node.defaultChild as CfnResource)}`,
     };
     const functions = Object.fromEntries(resourcesOfType(three, 'AWS::Lambda::Function', 'all').map(([id, p]) => [id, p.MemorySize]));
     expect(Object.keys(functions).sort()).toEqual(Object.values(ids).sort());

@@ -148,3 +148,29 @@ describe('figures', () => {
     expect(s.user).toBeGreaterThan(s.group);
   });
 });
+
+describe('webhooks', () => {
+  const base = { ...DEFAULT_INPUT, connectors: 3 };
+  it('are priced only when asked for, per webhook connector', () => {
+    const none = estimateCost(base);
+    expect(none.items.map((x) => x.id)).not.toContain('webhooks');
+    const one = estimateCost({ ...base, webhookConnectors: 1 }).items.find((x) => x.id === 'webhooks')!;
+    const two = estimateCost({ ...base, webhookConnectors: 2 }).items.find((x) => x.id === 'webhooks')!;
+    // A secret ($0.40) and the idle polling of a queue (~657k requests, $0.26) per webhook connector at least.
+    expect(one.monthlyUsd).toBeGreaterThan(0.4 + 0.26);
+    expect(two.monthlyUsd - one.monthlyUsd).toBeGreaterThan(0.66);
+    expect(two.initialUsd).toBeGreaterThan(one.initialUsd);
+    expect(estimateCost({ ...base, webhookConnectors: 2 }).totals.monthlyUsd).toBeCloseTo(none.totals.monthlyUsd + two.monthlyUsd, 6);
+  });
+  it('cannot outnumber the connectors', () => {
+    expect(inputProblems({ ...base, webhookConnectors: 4 })).toEqual(['webhooks must be at most the number of connectors (3), got 4']);
+  });
+});
+
+describe('webhook figures match the construct', () => {
+  it('memory and batch size as lib/constructs/webhooks.ts deploys them', async () => {
+    const { WEBHOOK_SETTINGS } = await import('../../../lib/constructs/webhooks.js');
+    expect(STACK.webhooks.memoryMb).toBe(WEBHOOK_SETTINGS.memorySize);
+    expect(STACK.webhooks.batchSize).toBe(WEBHOOK_SETTINGS.batchSize);
+  });
+});
