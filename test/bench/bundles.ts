@@ -13,11 +13,11 @@ import { build, type BuildOptions } from 'esbuild';
 import { ENV_CREDENTIALS_MODULE } from '../../lib/constructs/scim-function.js';
 import { median } from './support/stats.js';
 
-export const FUNCTIONS = ['users', 'groups', 'authorizer', 'discovery', 'token-age', 'webhooks'] as const;
+export const FUNCTIONS = ['users', 'groups', 'authorizer', 'discovery', 'token-age', 'webhooks', 'setup'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 /** Targets from the issue (KiB of minified JavaScript). */
-export const SIZE_TARGETS_KIB: Record<FunctionName, number> = { users: 380, groups: 380, authorizer: 310, discovery: 30, 'token-age': 200, webhooks: 200 };
+export const SIZE_TARGETS_KIB: Record<FunctionName, number> = { users: 380, groups: 380, authorizer: 310, discovery: 30, 'token-age': 200, webhooks: 200, setup: 300 };
 export const COLD_IMPORT_TARGET_MS: Partial<Record<FunctionName, number>> = { users: 55, groups: 55 };
 
 /**
@@ -38,6 +38,9 @@ export const BUNDLE_BUDGET_BYTES: Record<FunctionName, number> = {
   // Webhook delivery (lambdas/handlers/webhooks.ts): SQS + Secrets Manager clients, no Powertools,
   // no zod; measured 198 KiB, budget the measured size plus ~5 % like token-age.
   webhooks: 210 * 1024,
+  // The setup page (lambdas/handlers/setup.ts): DynamoDB, Secrets Manager and CloudWatch Logs
+  // clients, the Powertools logger, the profile guide; measured 298 KiB, budget ~5 % over it.
+  setup: 315 * 1024,
 };
 
 /** Same text as REQUIRE_SHIM in lib/constructs/scim-function.ts (checked by test/infra/bundle-size.test.ts). */
