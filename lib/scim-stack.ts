@@ -43,7 +43,7 @@ import { TABLE } from '../lambdas/store/table.js';
 import { lambdaProfilesJson, type DeploymentConfig } from './config.js';
 import { suppressNagFindings } from './nag-suppressions.js';
 import { ChangeEvents } from './constructs/change-events.js';
-import { Observability } from './constructs/observability.js';
+import { ApiGroupObservability, Observability } from './constructs/observability.js';
 import { PurgeSweeper } from './constructs/purge-sweeper.js';
 import { TokenAgeCheck } from './constructs/token-age.js';
 import { ScimApi } from './constructs/scim-api.js';
@@ -93,6 +93,8 @@ export class ScimStack extends Stack {
   readonly functions: Readonly<Record<HandlerName | 'authorizer', ScimFunction>>;
   readonly table: ScimTable;
   readonly observability: Observability;
+  /** The rows and alarms of the connectors of the APIs in nested stacks, one per such API. */
+  readonly apiGroupObservability: ApiGroupObservability[];
   readonly changeEvents: ChangeEvents;
   readonly purgeSweeper: PurgeSweeper;
   readonly tokenAge: TokenAgeCheck;
@@ -142,7 +144,8 @@ export class ScimStack extends Stack {
         description,
         logRetentionDays: retention,
         ...extra,
-        environment: { [CONNECTORS_ENV]: connectorsJson, ...extra.environment },
+        // The authorizer knows the connectors from its token-secret map (4 KB of environment).
+        environment: { ...(name === 'authorizer' ? {} : { [CONNECTORS_ENV]: connectorsJson }), ...extra.environment },
       });
     const tableEnv = { [TABLE_NAME_ENV]: table.tableName, [CURSOR_KEY_SECRET_ENV]: cursorKey.secretArn };
     // The configured profiles the connectors use, written into the bundles of the functions that
@@ -230,8 +233,14 @@ export class ScimStack extends Stack {
     });
 
     // ---- observability -----------------------------------------------------------------------------
+    // The connectors of the API in this stack are charted and alarmed here; those of the APIs in
+    // nested stacks in their API's nested stack (ApiGroupObservability; lib/limits.ts says why).
+    const observed = (api: ScimApi) =>
+      this.connectors.filter((c) => c.api === api).map((c) => ({ name: c.config.name, apiName: c.api.api.restApiName }));
+    const nestedApis = this.apis.filter((a) => Stack.of(a) !== this);
     this.observability = new Observability(this, 'Observability', {
-      connectors: this.connectors.map((c) => ({ name: c.config.name, apiName: c.api.api.restApiName })),
+      connectors: this.apis.filter((a) => Stack.of(a) === this).flatMap(observed),
+      otherApiNames: nestedApis.map((a) => a.api.restApiName),
       authorizer: { name: 'authorizer', function: this.functions.authorizer.function, logGroup: this.functions.authorizer.logGroup },
       handlers: (['users', 'groups', 'discovery'] as const).map((name) => ({
         name,
@@ -245,6 +254,19 @@ export class ScimStack extends Stack {
       idleAlarmHours: config.idleAlarmHours,
       tokenMaxAgeDays: config.tokenMaxAgeDays,
     });
+    this.apiGroupObservability = nestedApis.map(
+      (a) =>
+        new ApiGroupObservability(Stack.of(a), 'Observability', {
+          apiName: a.api.restApiName,
+          stackName: this.stackName,
+          connectors: observed(a),
+          alarmTopic: this.observability.topic,
+          idleAlarmHours: config.idleAlarmHours,
+          tokenMaxAgeDays: config.tokenMaxAgeDays,
+        }),
+    );
+    /** The dashboard that holds a connector's row (its webhook rows go there too). */
+    const dashboardOf = new Map(this.connectors.map((c) => [c.config.name, this.apiGroupObservability[nestedApis.indexOf(c.api)]?.dashboard ?? this.observability.dashboard]));
 
     // ---- change events (lib/constructs/change-events.ts) --------------------------------------------
     this.changeEvents = new ChangeEvents(this, 'ChangeEvents', {
@@ -264,6 +286,7 @@ export class ScimStack extends Stack {
           logRetentionDays: retention,
           alarmTopic: this.observability.topic,
           dashboard: this.observability.dashboard,
+          connectorDashboard: (name) => dashboardOf.get(name)!,
         })
       : undefined;
 
@@ -313,8 +336,9 @@ export class ScimStack extends Stack {
     new CfnOutput(this, 'EventArchiveName', { description: 'Archive of every change event (aws events start-replay)', value: this.changeEvents.archive.archiveName });
     new CfnOutput(this, 'EventDeadLetterQueueUrl', { description: 'Change-event batches that could not be published', value: this.changeEvents.deadLetterQueue.queueUrl });
     for (const w of this.webhooks?.endpoints ?? []) {
-      // The description is how scim-admin finds the secret (bin/admin/backend.ts); never the value.
-      new CfnOutput(this, outputId('WebhookSecretArn', w.connector), {
+      // Outputs of the nested WebhooksStack, not of this stack: 60 connectors with a webhook would
+      // be 189 outputs here, over 180 (lib/limits.ts). scim-admin reads the secret by its fixed name.
+      new CfnOutput(Stack.of(this.webhooks!), outputId('WebhookSecretArn', w.connector), {
         description: `Secret holding the webhook signing secret of connector ${w.connector}: scim-admin webhook secret ${w.connector} --reveal`,
         value: w.secret.secretArn,
       });

@@ -71,6 +71,8 @@ export interface WebhooksProps {
   readonly logRetentionDays: number;
   readonly alarmTopic: sns.ITopic;
   readonly dashboard: cloudwatch.Dashboard;
+  /** The dashboard of a connector's own row, which gets its webhook rows (default `dashboard`). */
+  readonly connectorDashboard?: (connector: string) => cloudwatch.Dashboard;
 }
 
 export interface WebhookEndpoint {
@@ -217,7 +219,7 @@ export class Webhooks extends Construct {
           period,
           label,
         });
-      d.addWidgets(
+      (props.connectorDashboard?.(e.connector) ?? d).addWidgets(
         new cloudwatch.GraphWidget({
           title: `${e.connector} webhook — delivered / failed attempts / dead-lettered`,
           width: 8,
