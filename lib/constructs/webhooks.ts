@@ -38,7 +38,7 @@ import { CONTEXT_KEY } from '../../lambdas/connectors/deployed.js';
 import { DEFAULT_EVENT_SOURCE } from '../../lambdas/events/schema.js';
 import { CONNECTOR_DIMENSION, METRIC_NAMESPACE, SERVICE_NAME } from '../../lambdas/http/metric-names.js';
 import { detailTypeFilter } from '../../lambdas/webhooks/kinds.js';
-import { CONNECTOR_PLACEHOLDER, WEBHOOK_METRICS, WEBHOOK_SECRET_TEMPLATE_ENV, WEBHOOKS_ENV, webhookSecretName } from '../../lambdas/webhooks/names.js';
+import { CONNECTOR_PLACEHOLDER, WEBHOOK_METRICS, WEBHOOK_SECRET_TEMPLATE_ENV, WEBHOOKS_DEFINE, webhookSecretName } from '../../lambdas/webhooks/names.js';
 import { AWS_MAX_ATTEMPTS } from '../../lambdas/webhooks/retry.js';
 import { webhookUrlProblem } from '../../lambdas/webhooks/url.js';
 import { DeploymentConfigError } from '../config.js';
@@ -84,6 +84,11 @@ export interface WebhookEndpoint {
   readonly rule: events.Rule;
 }
 
+/** `{ "<connector>": "<url>" }` of the webhook connectors: what the delivery function's bundle carries. */
+export function webhookUrlsJson(connectors: readonly ConnectorConfig[]): string {
+  return JSON.stringify(Object.fromEntries(connectors.flatMap((c) => (c.webhook ? [[c.name, c.webhook.url]] : []))));
+}
+
 /** The synth-time problems of the connectors' webhook settings (field-named). */
 export function webhookDeploymentProblems(connectors: readonly ConnectorConfig[]): string[] {
   return connectors.flatMap((c, i) => {
@@ -124,10 +129,9 @@ export class Webhooks extends Construct {
       logRetentionDays: props.logRetentionDays,
       memorySize: s.memorySize,
       timeout: Duration.seconds(s.functionTimeoutSeconds),
-      environment: {
-        [WEBHOOKS_ENV]: JSON.stringify(Object.fromEntries(hooked.map((c) => [c.name, c.webhook!.url]))),
-        [WEBHOOK_SECRET_TEMPLATE_ENV]: webhookSecretName(stackName, CONNECTOR_PLACEHOLDER),
-      },
+      environment: { [WEBHOOK_SECRET_TEMPLATE_ENV]: webhookSecretName(stackName, CONNECTOR_PLACEHOLDER) },
+      // The URLs go into the bundle, not the environment (4 KB: ~60 short URLs), see lambdas/webhooks/names.ts.
+      define: { [WEBHOOKS_DEFINE]: JSON.stringify(webhookUrlsJson(props.connectors)) },
     });
     const fn = this.delivery.function;
     Validations.of(this.delivery.role).acknowledge({

@@ -9,9 +9,11 @@ import { NestedStack, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WEBHOOK_METRICS, WEBHOOK_SECRET_TEMPLATE_ENV, WEBHOOKS_ENV } from '../../lambdas/webhooks/names.js';
+import { join } from 'node:path';
+import { WEBHOOK_METRICS, WEBHOOK_SECRET_TEMPLATE_ENV, WEBHOOKS_DEFINE, WEBHOOKS_ENV } from '../../lambdas/webhooks/names.js';
 import { AWS_MAX_ATTEMPTS } from '../../lambdas/webhooks/retry.js';
-import { WEBHOOK_SETTINGS } from '../../lib/constructs/webhooks.js';
+import { parseConnectors } from '../../lambdas/connectors/config.js';
+import { WEBHOOK_SETTINGS, webhookUrlsJson } from '../../lib/constructs/webhooks.js';
 import { actionsOf, flattenJoin, resourcesOfType, roleStatements, synth, type Json, type Synthesised } from './helpers.js';
 
 const CONNECTORS = [
@@ -131,12 +133,30 @@ describe('dead-letter queue and alarm', () => {
 });
 
 describe('delivery function', () => {
-  it('environment: the webhook URLs and the secret name template, nothing else of the connectors', () => {
+  it('environment: the secret name template, nothing else of the connectors; the URLs go into the bundle (4 KB of environment)', () => {
     const fn = n.json.Resources[id(w().delivery.function)]!.Properties!;
     const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(JSON.parse(String(env[WEBHOOKS_ENV]))).toEqual({ askspoke: 'https://hooks.example.com/scim', ideo: 'https://ideo.example.org/events?k=1' });
+    expect(env[WEBHOOKS_ENV]).toBeUndefined();
+    expect(JSON.parse(webhookUrlsJson(parseConnectors(CONNECTORS)))).toEqual({ askspoke: 'https://hooks.example.com/scim', ideo: 'https://ideo.example.org/events?k=1' });
     expect(env[WEBHOOK_SECRET_TEMPLATE_ENV]).toBe('Scim/{connector}/webhook');
     expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: WEBHOOK_SETTINGS.functionTimeoutSeconds });
+  });
+
+  it('the URLs reach the bundle: esbuild `define` replaces the expression the handler reads', async () => {
+    const { build } = await import('esbuild');
+    const out = await build({
+      entryPoints: [join(import.meta.dirname, '..', '..', 'lambdas', 'handlers', 'webhooks.ts')],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      external: ['@aws-sdk/*', '@middy/*'],
+      define: { [WEBHOOKS_DEFINE]: JSON.stringify(webhookUrlsJson(parseConnectors(CONNECTORS))) },
+      logLevel: 'silent',
+    });
+    const code = out.outputFiles[0]!.text;
+    expect(code).toContain('ideo.example.org/events?k=1');
+    expect(code).not.toContain('process.env.SCIM_WEBHOOKS');
   });
 
   it('least privilege: reads exactly the webhook secrets (no token), consumes exactly its queues; no table, no bus', () => {
