@@ -75,15 +75,19 @@ export function chunkConnectors<T>(list: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** The connector list as the Lambdas read it, without defaults or fields they do not use. */
+/**
+ * The connector list as the Lambdas read it (lambdas/connectors/deployed.ts), without defaults or
+ * fields they do not use, one `name|profile|basePath|unknownMembers` string per connector (empty
+ * field: the default; `|` cannot occur in any of them): the list sits in the functions' 4 KB of
+ * environment, where 60 connectors as JSON objects left ~12 characters per name (lib/limits.ts).
+ */
 export function lambdaConnectorsJson(connectors: readonly ConnectorConfig[]): string {
   return JSON.stringify(
-    connectors.map((c) => ({
-      name: c.name,
-      ...(c.profile !== 'generic' ? { profile: c.profile } : {}),
-      ...(c.basePath !== DEFAULT_BASE_PATH ? { basePath: c.basePath } : {}),
-      ...(c.unknownMembers !== undefined ? { unknownMembers: c.unknownMembers } : {}),
-    })),
+    connectors.map((c) =>
+      [c.name, c.profile !== 'generic' ? c.profile : '', c.basePath !== DEFAULT_BASE_PATH ? c.basePath : '', c.unknownMembers ?? '']
+        .join('|')
+        .replace(/\|+$/, ''),
+    ),
   );
 }
 

@@ -8,10 +8,10 @@
 import { MAX_CONNECTORS } from '../../lib/config.js';
 
 /**
- * 12 characters, like `okta-workday`: the names the figures are measured with. Names count in the
- * functions' 4 KB of environment (the connector list), the one limit that grows with name length.
+ * 20 characters, like `okta-workday-prod-eu`: the names the figures are measured with. Names count
+ * in the functions' 4 KB of environment (the connector list), the one limit that grows with them.
  */
-export const maxConnectorName = (i: number): string => `connector-${String(i + 1).padStart(2, '0')}`;
+export const maxConnectorName = (i: number): string => `connector-${String(i + 1).padStart(2, '0')}-workday`;
 
 export const MAX_CONTEXT: Record<string, unknown> = {
   'scim:connectors': Array.from({ length: MAX_CONNECTORS }, (_, i) => ({
