@@ -91,6 +91,11 @@ export function lambdaConnectorsJson(connectors: readonly ConnectorConfig[]): st
   );
 }
 
+/** CDK refuses a stack description over 512 characters (10 connector names can be 1,290). */
+export function nestedDescription(text: string): string {
+  return text.length <= 512 ? text : `${text.slice(0, 511)}…`;
+}
+
 export class ScimStack extends Stack {
   readonly apis: ScimApi[] = [];
   readonly connectors: DeployedConnector[] = [];
@@ -203,7 +208,7 @@ export class ScimStack extends Stack {
       : undefined;
 
     chunkConnectors(config.connectors, config.stagesPerApi).forEach((group, i) => {
-      const scope = i === 0 ? this : new NestedStack(this, `ApiGroup${i + 1}`, { description: `SCIM REST API ${i + 1}: ${group.map((c) => c.name).join(', ')}` });
+      const scope = i === 0 ? this : new NestedStack(this, `ApiGroup${i + 1}`, { description: nestedDescription(`SCIM REST API ${i + 1}: ${group.map((c) => c.name).join(', ')}`) });
       const api = new ScimApi(scope, i === 0 ? 'Api' : `Api${i + 1}`, {
         restApiName: i === 0 ? this.stackName : `${this.stackName}-${i + 1}`,
         connectors: group,

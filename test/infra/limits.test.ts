@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CONNECTORS, readDeploymentConfig } from '../../lib/config.js';
 import { highestPerLimit, LIMITS, limitProblems, measureLimits, readTemplates, type SynthesizedTemplate } from '../../lib/limits.js';
+import { nestedDescription } from '../../lib/scim-stack.js';
 import { MAX_CONTEXT, maxConnectorName } from './max-config.js';
 import { synth, type Synthesised } from './helpers.js';
 
@@ -80,5 +81,13 @@ describe('past the documented maximum', () => {
     const entry = readFileSync(join(import.meta.dirname, '..', '..', 'bin', 'scim.ts'), 'utf8');
     expect(entry).toMatch(/assertWithinLimits\(createScimApp\(\)\.app\.synth\(\)\.directory\)/);
     expect(entry).toMatch(/instanceof LimitError/);
+  });
+});
+
+describe('long connector names', () => {
+  it('a nested stack\'s description stays within what CDK and CloudFormation accept (10 names of 128 characters)', () => {
+    const text = `SCIM REST API 2: ${Array.from({ length: 10 }, (_, i) => `${i}`.padEnd(128, 'x')).join(', ')}`;
+    expect(nestedDescription(text).length).toBeLessThanOrEqual(512);
+    expect(nestedDescription('SCIM REST API 2: a, b')).toBe('SCIM REST API 2: a, b');
   });
 });
