@@ -56,8 +56,9 @@ export const DEFAULT_AUTHORIZER_CACHE_TTL_SECONDS = 300;
 export const MAX_STAGES_PER_API = 10;
 /**
  * Connectors per stack: two outputs each against CloudFormation's 200 outputs per template, and the
- * authorizer's connector and secret lists against Lambda's 4 KB of environment. More connectors:
- * several stacks (`scim:stackName`), each with its own list.
+ * authorizer's secret list against Lambda's 4 KB of environment; every limit is measured on the
+ * synthesized templates (lib/limits.ts, README "Limits"). More connectors: several stacks
+ * (`scim:stackName`), each with its own list.
  */
 export const MAX_CONNECTORS = 60;
 

@@ -43,7 +43,7 @@ import { TABLE } from '../lambdas/store/table.js';
 import { lambdaProfilesJson, type DeploymentConfig } from './config.js';
 import { apiConstructId, apiNestedStackId, placeConnectors, restApiName } from './placement.js';
 import { ChangeEvents } from './constructs/change-events.js';
-import { Observability } from './constructs/observability.js';
+import { ApiGroupObservability, Observability } from './constructs/observability.js';
 import { PurgeSweeper } from './constructs/purge-sweeper.js';
 import { TokenAgeCheck } from './constructs/token-age.js';
 import { ScimApi } from './constructs/scim-api.js';
@@ -69,16 +69,25 @@ export interface DeployedConnector {
   readonly tenantUrl: string;
 }
 
-/** The connector list as the Lambdas read it, without defaults or fields they do not use. */
+/**
+ * The connector list as the Lambdas read it (lambdas/connectors/deployed.ts), without defaults or
+ * fields they do not use, one `name|profile|basePath|unknownMembers` string per connector (empty
+ * field: the default; `|` cannot occur in any of them): the list sits in the functions' 4 KB of
+ * environment, where 60 connectors as JSON objects left ~12 characters per name (lib/limits.ts).
+ */
 export function lambdaConnectorsJson(connectors: readonly ConnectorConfig[]): string {
   return JSON.stringify(
-    connectors.map((c) => ({
-      name: c.name,
-      ...(c.profile !== 'generic' ? { profile: c.profile } : {}),
-      ...(c.basePath !== DEFAULT_BASE_PATH ? { basePath: c.basePath } : {}),
-      ...(c.unknownMembers !== undefined ? { unknownMembers: c.unknownMembers } : {}),
-    })),
+    connectors.map((c) =>
+      [c.name, c.profile !== 'generic' ? c.profile : '', c.basePath !== DEFAULT_BASE_PATH ? c.basePath : '', c.unknownMembers ?? '']
+        .join('|')
+        .replace(/\|+$/, ''),
+    ),
   );
+}
+
+/** CDK refuses a stack description over 512 characters (10 connector names can be 1,290). */
+export function nestedDescription(text: string): string {
+  return text.length <= 512 ? text : `${text.slice(0, 511)}…`;
 }
 
 export class ScimStack extends Stack {
@@ -87,6 +96,8 @@ export class ScimStack extends Stack {
   readonly functions: Readonly<Record<HandlerName | 'authorizer', ScimFunction>>;
   readonly table: ScimTable;
   readonly observability: Observability;
+  /** The rows and alarms of the connectors of the APIs in nested stacks, one per such API. */
+  readonly apiGroupObservability: ApiGroupObservability[];
   readonly changeEvents: ChangeEvents;
   readonly purgeSweeper: PurgeSweeper;
   readonly tokenAge: TokenAgeCheck;
@@ -140,7 +151,8 @@ export class ScimStack extends Stack {
         description,
         logRetentionDays: retention,
         ...extra,
-        environment: { [CONNECTORS_ENV]: connectorsJson, ...extra.environment },
+        // The authorizer knows the connectors from its token-secret map (4 KB of environment).
+        environment: { ...(name === 'authorizer' ? {} : { [CONNECTORS_ENV]: connectorsJson }), ...extra.environment },
       });
     const tableEnv = { [TABLE_NAME_ENV]: table.tableName, [CURSOR_KEY_SECRET_ENV]: cursorKey.secretArn };
     // The configured profiles the connectors use, written into the bundles of the functions that
@@ -196,7 +208,7 @@ export class ScimStack extends Stack {
     const deployed = new Map<string, DeployedConnector>();
     for (const { number: n, connectors: group } of placeConnectors(config.connectors, config.stagesPerApi)) {
       const nestedId = apiNestedStackId(n);
-      const scope = nestedId ? new NestedStack(this, nestedId, { description: `SCIM REST API ${n}: ${group.map((c) => c.name).join(', ')}` }) : this;
+      const scope = nestedId ? new NestedStack(this, nestedId, { description: nestedDescription(`SCIM REST API ${n}: ${group.map((c) => c.name).join(', ')}`) }) : this;
       const api = new ScimApi(scope, apiConstructId(n), {
         restApiName: restApiName(this.stackName, n),
         connectors: group,
@@ -232,8 +244,14 @@ export class ScimStack extends Stack {
     for (const c of config.connectors) this.connectors.push(deployed.get(c.name)!);
 
     // ---- observability -----------------------------------------------------------------------------
+    // The connectors of the API in this stack are charted and alarmed here; those of the APIs in
+    // nested stacks in their API's nested stack (ApiGroupObservability; lib/limits.ts says why).
+    const observed = (api: ScimApi) =>
+      this.connectors.filter((c) => c.api === api).map((c) => ({ name: c.config.name, apiName: c.api.api.restApiName }));
+    const nestedApis = this.apis.filter((a) => Stack.of(a) !== this);
     this.observability = new Observability(this, 'Observability', {
-      connectors: this.connectors.map((c) => ({ name: c.config.name, apiName: c.api.api.restApiName })),
+      connectors: this.apis.filter((a) => Stack.of(a) === this).flatMap(observed),
+      otherApiNames: nestedApis.map((a) => a.api.restApiName),
       authorizer: { name: 'authorizer', function: this.functions.authorizer.function, logGroup: this.functions.authorizer.logGroup },
       handlers: (['users', 'groups', 'discovery'] as const).map((name) => ({
         name,
@@ -247,6 +265,19 @@ export class ScimStack extends Stack {
       idleAlarmHours: config.idleAlarmHours,
       tokenMaxAgeDays: config.tokenMaxAgeDays,
     });
+    this.apiGroupObservability = nestedApis.map(
+      (a) =>
+        new ApiGroupObservability(Stack.of(a), 'Observability', {
+          apiName: a.api.restApiName,
+          stackName: this.stackName,
+          connectors: observed(a),
+          alarmTopic: this.observability.topic,
+          idleAlarmHours: config.idleAlarmHours,
+          tokenMaxAgeDays: config.tokenMaxAgeDays,
+        }),
+    );
+    /** The dashboard that holds a connector's row (its webhook rows go there too). */
+    const dashboardOf = new Map(this.connectors.map((c) => [c.config.name, this.apiGroupObservability[nestedApis.indexOf(c.api)]?.dashboard ?? this.observability.dashboard]));
 
     // ---- change events (lib/constructs/change-events.ts) --------------------------------------------
     this.changeEvents = new ChangeEvents(this, 'ChangeEvents', {
@@ -266,6 +297,7 @@ export class ScimStack extends Stack {
           logRetentionDays: retention,
           alarmTopic: this.observability.topic,
           dashboard: this.observability.dashboard,
+          connectorDashboard: (name) => dashboardOf.get(name)!,
         })
       : undefined;
 
@@ -332,8 +364,9 @@ export class ScimStack extends Stack {
     new CfnOutput(this, 'EventArchiveName', { description: 'Archive of every change event (aws events start-replay)', value: this.changeEvents.archive.archiveName });
     new CfnOutput(this, 'EventDeadLetterQueueUrl', { description: 'Change-event batches that could not be published', value: this.changeEvents.deadLetterQueue.queueUrl });
     for (const w of this.webhooks?.endpoints ?? []) {
-      // The description is how scim-admin finds the secret (bin/admin/backend.ts); never the value.
-      new CfnOutput(this, outputId('WebhookSecretArn', w.connector), {
+      // Outputs of the nested WebhooksStack, not of this stack: 60 connectors with a webhook would
+      // be 189 outputs here, over 180 (lib/limits.ts). scim-admin reads the secret by its fixed name.
+      new CfnOutput(Stack.of(this.webhooks!), outputId('WebhookSecretArn', w.connector), {
         description: `Secret holding the webhook signing secret of connector ${w.connector}: scim-admin webhook secret ${w.connector} --reveal`,
         value: w.secret.secretArn,
       });

@@ -20,6 +20,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventPublisher, PublishError } from '../../lambdas/events/publisher.js';
 import type { ChangeEvent } from '../../lambdas/events/schema.js';
+import { webhookSecretName } from '../../lambdas/webhooks/names.js';
 import { parseSigningSecretSet, type SigningSecretSet } from '../../lambdas/webhooks/secret.js';
 import { EventSink, WEBHOOK_ENV } from '../local/events-sink.js';
 import { LocalWebhooks } from '../local/webhooks.js';
@@ -264,20 +265,32 @@ export class DeployedBackend implements AdminBackend {
     await this.sm().send(new PutSecretValueCommand({ SecretId: await this.secretArn(connector), SecretString: JSON.stringify(set) }));
   }
 
-  private async webhookSecretArn(connector: string): Promise<string> {
-    const arn = (await this.stackInfo()).webhookSecrets.get(connector);
-    if (!arn) throw noWebhook(connector, this.description);
-    return arn;
+  /**
+   * The signing secret's ARN from the stack outputs (stacks before 60-connector support), else its
+   * name: the outputs now live in the nested WebhooksStack (CloudFormation's 200 outputs per
+   * template), and the name is fixed (`<stack>/<connector>/webhook`, as the delivery function reads it).
+   */
+  private async webhookSecretId(connector: string): Promise<string> {
+    return (await this.stackInfo()).webhookSecrets.get(connector) ?? webhookSecretName(this.o.stack, connector);
+  }
+
+  private async sendWebhookSecret<T>(connector: string, send: (secretId: string) => Promise<T>): Promise<T> {
+    try {
+      return await send(await this.webhookSecretId(connector));
+    } catch (e) {
+      if ((e as Error).name === 'ResourceNotFoundException') throw noWebhook(connector, this.description);
+      throw e;
+    }
   }
 
   async readWebhookSecret(connector: string): Promise<SigningSecretSet> {
-    const res = await this.sm().send(new GetSecretValueCommand({ SecretId: await this.webhookSecretArn(connector) }));
+    const res = await this.sendWebhookSecret(connector, (id) => this.sm().send(new GetSecretValueCommand({ SecretId: id })));
     if (typeof res.SecretString !== 'string') throw new AdminError(`the webhook secret of ${connector} has no string value`, EXIT.error);
     return parseSigningSecretSet(res.SecretString);
   }
 
   async writeWebhookSecret(connector: string, set: SigningSecretSet): Promise<void> {
-    await this.sm().send(new PutSecretValueCommand({ SecretId: await this.webhookSecretArn(connector), SecretString: JSON.stringify(set) }));
+    await this.sendWebhookSecret(connector, (id) => this.sm().send(new PutSecretValueCommand({ SecretId: id, SecretString: JSON.stringify(set) })));
   }
 
   /** Named, not an output: the stack names it `<stack>/cursor-key` (lib/scim-stack.ts). */

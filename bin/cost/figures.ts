@@ -108,7 +108,8 @@ export const STACK = {
   tokenCacheSeconds: 60,
   /** One token secret per connector; the cursor key is the stack's one other secret. */
   secrets: { perConnector: 1, fixed: 1 },
-  dashboards: 1,
+  /** One dashboard per REST API (10 connectors each): the stack's, then one per API in a nested stack (lib/limits.ts). */
+  dashboards: { perRestApi: 1, connectorsPerRestApi: 10 },
   /**
    * Alarm metrics (a single-metric alarm is 1, a metric-math alarm the metrics it reads): per
    * connector 5xx-rate (2) + no-successful-request (3) + token-age (1); fixed: Lambda errors of

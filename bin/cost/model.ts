@@ -316,6 +316,7 @@ export function estimateCost(input: CostInput, prices: Prices = PRICES): CostRes
   const s = storedBytes();
   const stored = i.connectors * (i.users * s.user + i.groups * s.group + i.users * i.membershipsPerUser * s.membership + s.fixedPerConnector);
   const secrets = i.connectors * STACK.secrets.perConnector + STACK.secrets.fixed;
+  const dashboards = STACK.dashboards.perRestApi * Math.ceil(i.connectors / STACK.dashboards.connectorsPerRestApi);
   const alarmMetrics = STACK.alarmMetrics.fixed + i.connectors * STACK.alarmMetrics.perConnector;
   // Custom metrics, prorated by the hours in which each receives data.
   const metricHours = (t: Traffic, phase: 'initial' | 'monthly') =>
@@ -363,7 +364,7 @@ export function estimateCost(input: CostInput, prices: Prices = PRICES): CostRes
       monthlyUsd: secrets * prices.secretPerMonth + (b.secretsApiCalls / 10_000) * prices.secretsApiPer10k,
       driver: `${secrets} secrets (${i.connectors} token${i.connectors === 1 ? '' : 's'} + the cursor key) × $${prices.secretPerMonth}; ${fmtInt(b.secretsApiCalls)} GetSecretValue a month`,
     },
-    { id: 'dashboard', label: 'CloudWatch dashboard', initialUsd: 0, monthlyUsd: STACK.dashboards * prices.dashboardPerMonth, driver: `${STACK.dashboards} dashboard × $${prices.dashboardPerMonth}` },
+    { id: 'dashboard', label: 'CloudWatch dashboard', initialUsd: 0, monthlyUsd: dashboards * prices.dashboardPerMonth, driver: `${dashboards} dashboard${dashboards === 1 ? '' : 's'} (one per 10 connectors) × $${prices.dashboardPerMonth}` },
     {
       id: 'alarms',
       label: 'CloudWatch alarms',

@@ -53,8 +53,11 @@ export function connectorsFromEnv(env: NodeJS.ProcessEnv = process.env, profiles
     throw new ConnectorConfigError([`${CONNECTORS_ENV} is not valid JSON`]);
   }
   if (!Array.isArray(json) || json.length === 0) throw new ConnectorConfigError([`${CONNECTORS_ENV}: must be a non-empty array of connectors`]);
+  // The stack writes `name|profile|basePath|unknownMembers` (empty = default) to fit 60 connectors
+  // in Lambda's 4 KB of environment (lib/scim-stack.ts lambdaConnectorsJson); objects still work.
+  json = json.map((c: unknown) => (typeof c === 'string' ? compactConnector(c) : c));
   const problems: string[] = [];
-  json.forEach((c: unknown, i) => {
+  (json as unknown[]).forEach((c: unknown, i) => {
     const at = `${CONNECTORS_ENV}[${i}]`;
     if (!isRecord(c)) return void problems.push(`${at}: must be an object`);
     if (typeof c.name !== 'string' || c.name === '') problems.push(`${at}.name: must be a non-empty string`);
@@ -67,6 +70,11 @@ export function connectorsFromEnv(env: NodeJS.ProcessEnv = process.env, profiles
   if (problems.length > 0) throw new ConnectorConfigError(problems);
   // The same defaults as config.ts, for a hand-written env var.
   return (json as Record<string, unknown>[]).map((c) => ({ profile: 'generic', basePath: DEFAULT_BASE_PATH, ...c }) as LambdaConnector);
+}
+
+function compactConnector(s: string): Record<string, string> {
+  const [name = '', profile, basePath, unknownMembers] = s.split('|');
+  return { name, ...(profile ? { profile } : {}), ...(basePath ? { basePath } : {}), ...(unknownMembers ? { unknownMembers } : {}) };
 }
 
 /** Lookup by stage/connector name. */

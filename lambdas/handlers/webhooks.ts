@@ -15,7 +15,9 @@ import { WEBHOOK_SECRET_TEMPLATE_ENV, WEBHOOKS_ENV } from '../webhooks/names.js'
 import { CachedSigningSecrets, SecretsManagerSigningSecrets } from '../webhooks/secret-source.js';
 
 function webhooksFromEnv(): Map<string, string> {
-  const raw = process.env[WEBHOOKS_ENV];
+  // Spelled out (not process.env[WEBHOOKS_ENV]): esbuild `define` replaces this expression with the
+  // URLs in the deployed bundle (WEBHOOKS_DEFINE); from source it reads the environment.
+  const raw = process.env.SCIM_WEBHOOKS;
   if (!raw) throw new Error(`${WEBHOOKS_ENV} is not set`);
   const json = JSON.parse(raw) as Record<string, unknown>;
   const map = new Map<string, string>();

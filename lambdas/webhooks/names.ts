@@ -3,8 +3,13 @@
  * that deploys, charts and alarms on it (lib/constructs/webhooks.ts).
  */
 
-/** Env: JSON `{ "<connector>": "<webhook url>" }` (only the webhook connectors). */
+/** JSON `{ "<connector>": "<webhook url>" }` (only the webhook connectors), as an env var from source. */
 export const WEBHOOKS_ENV = 'SCIM_WEBHOOKS';
+/**
+ * What esbuild `define` replaces with that JSON in the deployed bundle (lib/constructs/webhooks.ts):
+ * not the environment, whose 4 KB 60 webhook URLs would exceed (lib/limits.ts).
+ */
+export const WEBHOOKS_DEFINE = 'process.env.SCIM_WEBHOOKS';
 /** Env: the secret name of a connector's signing secret, `{connector}` replaced (`Scim/{connector}/webhook`). */
 export const WEBHOOK_SECRET_TEMPLATE_ENV = 'SCIM_WEBHOOK_SECRET_TEMPLATE';
 export const CONNECTOR_PLACEHOLDER = '{connector}';

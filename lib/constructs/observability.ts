@@ -60,6 +60,8 @@ export interface ObservabilityProps {
   readonly idleAlarmHours: number;
   /** A connector token older than this (days) raises the connector's token-age alarm; default 365. */
   readonly tokenMaxAgeDays?: number;
+  /** The names of the REST APIs in nested stacks, whose connectors have their own dashboard (ApiGroupObservability). */
+  readonly otherApiNames?: readonly string[];
 }
 
 /** The 5XX share of a connector's requests (percent over 5 minutes) that raises the alarm. */
@@ -78,7 +80,6 @@ export class Observability extends Construct {
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     const stackName = Stack.of(this).stackName;
-    const tokenMaxAgeDays = props.tokenMaxAgeDays ?? DEFAULT_TOKEN_MAX_AGE_DAYS;
 
     // ---- alarm topic ---------------------------------------------------------------------------
     this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: `${stackName} SCIM alarms`, enforceSSL: true });
@@ -127,158 +128,15 @@ export class Observability extends Construct {
         markdown: [
           `# SCIM — ${stackName}`,
           'One row per connector (API Gateway stage), then the Lambda functions and the DynamoDB table. ' +
-            'Provisioning operations come from the handlers\' EMF metrics; authorizer denials from the stage access logs.',
+            'Provisioning operations come from the handlers\' EMF metrics; authorizer denials from the stage access logs.' +
+            (props.otherApiNames?.length
+              ? ` Connectors of the other REST APIs: ${props.otherApiNames.map((n) => `[${n}](#dashboards:name=${apiDashboardName(n)})`).join(', ')}.`
+              : ''),
         ].join('\n'),
       }),
     );
 
-    for (const c of props.connectors) {
-      // Literal dimensions (not the Stage's token), so the dashboard source reads like the console.
-      const api = (metricName: string, options: cloudwatch.MetricOptions) =>
-        new cloudwatch.Metric({
-          namespace: 'AWS/ApiGateway',
-          metricName,
-          dimensionsMap: { ApiName: c.apiName, Stage: c.name },
-          ...options,
-        });
-      const requests = api('Count', { statistic: 'Sum', period: FIVE_MINUTES, label: 'Requests' });
-      const clientErrors = api('4XXError', { statistic: 'Sum', period: FIVE_MINUTES, label: '4XX' });
-      const serverErrors = api('5XXError', { statistic: 'Sum', period: FIVE_MINUTES, label: '5XX' });
-      const connectorDims = { [CONNECTOR_DIMENSION]: c.name };
-      const tokenAge = new cloudwatch.Metric({
-        namespace: METRIC_NAMESPACE,
-        metricName: TOKEN_AGE_METRIC,
-        dimensionsMap: { service: SERVICE_NAME, ...connectorDims },
-        statistic: 'Maximum',
-        period: Duration.days(1),
-      });
-      const emf = (metricName: string, label: string) =>
-        new cloudwatch.Metric({
-          namespace: METRIC_NAMESPACE,
-          metricName,
-          dimensionsMap: { service: SERVICE_NAME, ...connectorDims },
-          statistic: 'Sum',
-          period: FIVE_MINUTES,
-          label,
-        });
-
-      this.dashboard.addWidgets(
-        new cloudwatch.TextWidget({ width: 24, height: 1, markdown: `## Connector \`${c.name}\`` }),
-      );
-      this.dashboard.addWidgets(
-        new cloudwatch.GraphWidget({
-          title: `${c.name} — requests, 4XX, 5XX`,
-          width: 6,
-          left: [requests, clientErrors, serverErrors],
-        }),
-        new cloudwatch.GraphWidget({
-          title: `${c.name} — latency p50 / p99 (ms)`,
-          width: 6,
-          left: [
-            api('Latency', { statistic: 'p50', period: FIVE_MINUTES, label: 'p50' }),
-            api('Latency', { statistic: 'p99', period: FIVE_MINUTES, label: 'p99' }),
-          ],
-        }),
-        new cloudwatch.GraphWidget({
-          title: `${c.name} — authorizer denials`,
-          width: 6,
-          left: [
-            new cloudwatch.Metric({
-              namespace: METRIC_NAMESPACE,
-              metricName: DERIVED_METRICS.authorizerDenials,
-              dimensionsMap: connectorDims,
-              statistic: 'Sum',
-              period: FIVE_MINUTES,
-              label: 'Denied (401/403)',
-            }),
-          ],
-        }),
-        new cloudwatch.GraphWidget({
-          title: `${c.name} — provisioning operations`,
-          width: 6,
-          stacked: true,
-          left: [
-            emf(PROVISIONING_METRICS.created, 'created'),
-            emf(PROVISIONING_METRICS.updated, 'updated'),
-            emf(PROVISIONING_METRICS.deactivated, 'deactivated'),
-            emf(PROVISIONING_METRICS.deleted, 'deleted'),
-            emf(PROVISIONING_METRICS.conflicts, 'conflicts'),
-            emf(PROVISIONING_METRICS.rejected, 'rejected'),
-          ],
-        }),
-        new cloudwatch.GraphWidget({
-          title: `${c.name} — unknown member ids ignored, storage configuration errors`,
-          width: 16,
-          height: 4,
-          left: [emf(REQUEST_COUNTS.membersIgnored, 'member ids ignored')],
-          right: [emf(REQUEST_COUNTS.configurationErrors, 'configuration errors (500)')],
-        }),
-        new cloudwatch.SingleValueWidget({
-          title: `${c.name} — token age (days; alarm over ${tokenMaxAgeDays})`,
-          width: 8,
-          height: 4,
-          sparkline: true,
-          setPeriodToTimeRange: false,
-          metrics: [tokenAge.with({ label: 'token age (days)' })],
-        }),
-      );
-
-      // Nobody rotates a token that works: say so before an auditor (or a leak) does.
-      alarm(
-        new cloudwatch.Alarm(this, `TokenAge-${c.name}`, {
-          alarmName: `${stackName}-${c.name}-token-age`,
-          alarmDescription: `Connector ${c.name}: its token is older than ${tokenMaxAgeDays} days (scim:tokenMaxAgeDays), counted from rotatedAt in the token secret, else from when the secret's value was last written. Rotate it without a provisioning gap: npx scim-admin token rotate ${c.name}, paste the new token into the identity provider, then npx scim-admin check ${c.name}. The alarm clears at the next daily check (06:00 UTC).`,
-          metric: tokenAge,
-          threshold: tokenMaxAgeDays,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          // One datapoint a day: a missed run keeps the last state (the check's own alarm reports it).
-          treatMissingData: cloudwatch.TreatMissingData.IGNORE,
-        }),
-      );
-
-      // 5XX rate: a share, so one failed request on a quiet connector is not an outage.
-      alarm(
-        new cloudwatch.Alarm(this, `ServerErrorRate-${c.name}`, {
-          alarmName: `${stackName}-${c.name}-5xx-rate`,
-          alarmDescription: `Connector ${c.name}: more than ${SERVER_ERROR_RATE_PERCENT}% of requests answered 5XX in 2 of the last 3 five-minute periods (handler failures, authorizer failures, DynamoDB errors). The IdP retries, but a lasting 5XX rate quarantines the provisioning job.`,
-          metric: new cloudwatch.MathExpression({
-            expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-            usingMetrics: { requests, errors: serverErrors },
-            period: FIVE_MINUTES,
-            label: '5XX %',
-          }),
-          threshold: SERVER_ERROR_RATE_PERCENT,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 3,
-          datapointsToAlarm: 2,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
-      );
-
-      // The IdP stopped syncing (disabled job, expired token on its side, quarantine): no 2xx/3xx.
-      const hour = Duration.hours(1);
-      alarm(
-        new cloudwatch.Alarm(this, `NoSuccess-${c.name}`, {
-          alarmName: `${stackName}-${c.name}-no-successful-request`,
-          alarmDescription: `Connector ${c.name}: no successful request for ${props.idleAlarmHours} hours. The identity provider stopped provisioning (job paused or quarantined, token rejected, app unassigned). Check the provisioning logs in Entra ID / Okta.`,
-          metric: new cloudwatch.MathExpression({
-            expression: 'FILL(requests, 0) - FILL(clientErrors, 0) - FILL(serverErrors, 0)',
-            usingMetrics: {
-              requests: api('Count', { statistic: 'Sum', period: hour }),
-              clientErrors: api('4XXError', { statistic: 'Sum', period: hour }),
-              serverErrors: api('5XXError', { statistic: 'Sum', period: hour }),
-            },
-            period: hour,
-            label: 'successful requests',
-          }),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-          evaluationPeriods: props.idleAlarmHours,
-          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-        }),
-      );
-    }
+    addConnectorObservability(this, { ...props, dashboard: this.dashboard, alarm });
 
     // ---- functions -------------------------------------------------------------------------------
     const all = [props.authorizer, ...props.handlers];
@@ -448,5 +306,227 @@ export class Observability extends Construct {
         sort: 'denials desc',
       }),
     });
+  }
+}
+
+export interface ConnectorObservabilityProps {
+  readonly connectors: readonly ObservedConnector[];
+  /** The dashboard that gets one row per connector. */
+  readonly dashboard: cloudwatch.Dashboard;
+  /** Wires an alarm to the alarm topic (and the dashboard's alarm status widget). */
+  readonly alarm: (a: cloudwatch.Alarm) => cloudwatch.Alarm;
+  readonly idleAlarmHours: number;
+  readonly tokenMaxAgeDays?: number;
+}
+
+/**
+ * Each connector's dashboard row and alarms, in `scope`. Alarm names start with the name of the
+ * REST API serving the connector (`<API name>-<connector>-5xx-rate`): the first API carries the
+ * stack's name, so a stack of up to 10 connectors keeps `<stack>-<connector>-…`; the connectors of
+ * the nested API stacks have their alarms there (lib/constructs/api-group-observability below) —
+ * a name moved between two stacks would be taken when CloudFormation creates it in the new one.
+ */
+export function addConnectorObservability(scope: Construct, props: ConnectorObservabilityProps): void {
+  const tokenMaxAgeDays = props.tokenMaxAgeDays ?? DEFAULT_TOKEN_MAX_AGE_DAYS;
+  for (const c of props.connectors) {
+    // Literal dimensions (not the Stage's token), so the dashboard source reads like the console.
+    const api = (metricName: string, options: cloudwatch.MetricOptions) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/ApiGateway',
+        metricName,
+        dimensionsMap: { ApiName: c.apiName, Stage: c.name },
+        ...options,
+      });
+    const requests = api('Count', { statistic: 'Sum', period: FIVE_MINUTES, label: 'Requests' });
+    const clientErrors = api('4XXError', { statistic: 'Sum', period: FIVE_MINUTES, label: '4XX' });
+    const serverErrors = api('5XXError', { statistic: 'Sum', period: FIVE_MINUTES, label: '5XX' });
+    const connectorDims = { [CONNECTOR_DIMENSION]: c.name };
+    const tokenAge = new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: TOKEN_AGE_METRIC,
+      dimensionsMap: { service: SERVICE_NAME, ...connectorDims },
+      statistic: 'Maximum',
+      period: Duration.days(1),
+    });
+    const emf = (metricName: string, label: string) =>
+      new cloudwatch.Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: SERVICE_NAME, ...connectorDims },
+        statistic: 'Sum',
+        period: FIVE_MINUTES,
+        label,
+      });
+
+    props.dashboard.addWidgets(
+      new cloudwatch.TextWidget({ width: 24, height: 1, markdown: `## Connector \`${c.name}\`` }),
+    );
+    props.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `${c.name} — requests, 4XX, 5XX`,
+        width: 6,
+        left: [requests, clientErrors, serverErrors],
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${c.name} — latency p50 / p99 (ms)`,
+        width: 6,
+        left: [
+          api('Latency', { statistic: 'p50', period: FIVE_MINUTES, label: 'p50' }),
+          api('Latency', { statistic: 'p99', period: FIVE_MINUTES, label: 'p99' }),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${c.name} — authorizer denials`,
+        width: 6,
+        left: [
+          new cloudwatch.Metric({
+            namespace: METRIC_NAMESPACE,
+            metricName: DERIVED_METRICS.authorizerDenials,
+            dimensionsMap: connectorDims,
+            statistic: 'Sum',
+            period: FIVE_MINUTES,
+            label: 'Denied (401/403)',
+          }),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${c.name} — provisioning operations`,
+        width: 6,
+        stacked: true,
+        left: [
+          emf(PROVISIONING_METRICS.created, 'created'),
+          emf(PROVISIONING_METRICS.updated, 'updated'),
+          emf(PROVISIONING_METRICS.deactivated, 'deactivated'),
+          emf(PROVISIONING_METRICS.deleted, 'deleted'),
+          emf(PROVISIONING_METRICS.conflicts, 'conflicts'),
+          emf(PROVISIONING_METRICS.rejected, 'rejected'),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${c.name} — unknown member ids ignored, storage configuration errors`,
+        width: 16,
+        height: 4,
+        left: [emf(REQUEST_COUNTS.membersIgnored, 'member ids ignored')],
+        right: [emf(REQUEST_COUNTS.configurationErrors, 'configuration errors (500)')],
+      }),
+      new cloudwatch.SingleValueWidget({
+        title: `${c.name} — token age (days; alarm over ${tokenMaxAgeDays})`,
+        width: 8,
+        height: 4,
+        sparkline: true,
+        setPeriodToTimeRange: false,
+        metrics: [tokenAge.with({ label: 'token age (days)' })],
+      }),
+    );
+
+    // Nobody rotates a token that works: say so before an auditor (or a leak) does.
+    props.alarm(
+      new cloudwatch.Alarm(scope, `TokenAge-${c.name}`, {
+        alarmName: `${c.apiName}-${c.name}-token-age`,
+        alarmDescription: `Connector ${c.name}: its token is older than ${tokenMaxAgeDays} days (scim:tokenMaxAgeDays), counted from rotatedAt in the token secret, else from when the secret's value was last written. Rotate it without a provisioning gap: npx scim-admin token rotate ${c.name}, paste the new token into the identity provider, then npx scim-admin check ${c.name}. The alarm clears at the next daily check (06:00 UTC).`,
+        metric: tokenAge,
+        threshold: tokenMaxAgeDays,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // One datapoint a day: a missed run keeps the last state (the check's own alarm reports it).
+        treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+      }),
+    );
+
+    // 5XX rate: a share, so one failed request on a quiet connector is not an outage.
+    props.alarm(
+      new cloudwatch.Alarm(scope, `ServerErrorRate-${c.name}`, {
+        alarmName: `${c.apiName}-${c.name}-5xx-rate`,
+        alarmDescription: `Connector ${c.name}: more than ${SERVER_ERROR_RATE_PERCENT}% of requests answered 5XX in 2 of the last 3 five-minute periods (handler failures, authorizer failures, DynamoDB errors). The IdP retries, but a lasting 5XX rate quarantines the provisioning job.`,
+        metric: new cloudwatch.MathExpression({
+          expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+          usingMetrics: { requests, errors: serverErrors },
+          period: FIVE_MINUTES,
+          label: '5XX %',
+        }),
+        threshold: SERVER_ERROR_RATE_PERCENT,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    // The IdP stopped syncing (disabled job, expired token on its side, quarantine): no 2xx/3xx.
+    const hour = Duration.hours(1);
+    props.alarm(
+      new cloudwatch.Alarm(scope, `NoSuccess-${c.name}`, {
+        alarmName: `${c.apiName}-${c.name}-no-successful-request`,
+        alarmDescription: `Connector ${c.name}: no successful request for ${props.idleAlarmHours} hours. The identity provider stopped provisioning (job paused or quarantined, token rejected, app unassigned). Check the provisioning logs in Entra ID / Okta.`,
+        metric: new cloudwatch.MathExpression({
+          expression: 'FILL(requests, 0) - FILL(clientErrors, 0) - FILL(serverErrors, 0)',
+          usingMetrics: {
+            requests: api('Count', { statistic: 'Sum', period: hour }),
+            clientErrors: api('4XXError', { statistic: 'Sum', period: hour }),
+            serverErrors: api('5XXError', { statistic: 'Sum', period: hour }),
+          },
+          period: hour,
+          label: 'successful requests',
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: props.idleAlarmHours,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+    );
+  }
+}
+
+/** The dashboard of the connectors of a REST API in a nested stack: `<API name>-<region>`. */
+export function apiDashboardName(apiName: string): string {
+  return `${apiName}-${Aws.REGION}`;
+}
+
+export interface ApiGroupObservabilityProps {
+  /** The REST API's name (`<stack>-2`, …): its dashboard and its connectors' alarms are named after it. */
+  readonly apiName: string;
+  /** The deployment's stack name (its dashboard `<stack>-<region>` holds the stack-wide widgets). */
+  readonly stackName: string;
+  readonly connectors: readonly ObservedConnector[];
+  readonly alarmTopic: sns.ITopic;
+  readonly idleAlarmHours: number;
+  readonly tokenMaxAgeDays?: number;
+}
+
+/**
+ * The rows and alarms of the connectors of one REST API in a nested stack (`ApiGroup2`, …), built
+ * in that nested stack: each template then carries the observability of at most `scim:stagesPerApi`
+ * connectors, so the stack template stays under CloudFormation's size and resource limits at 60
+ * connectors (lib/limits.ts). The stack's own dashboard links here.
+ */
+export class ApiGroupObservability extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ApiGroupObservabilityProps) {
+    super(scope, id);
+    const notify = new actions.SnsAction(props.alarmTopic);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: apiDashboardName(props.apiName),
+      defaultInterval: Duration.days(1),
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        width: 24,
+        height: 1,
+        markdown: `# SCIM — REST API ${props.apiName}: one row per connector (functions, table, stack alarms: [${props.stackName}](#dashboards:name=${props.stackName}-${Aws.REGION}))`,
+      }),
+    );
+    addConnectorObservability(this, {
+      ...props,
+      dashboard: this.dashboard,
+      alarm: (a) => {
+        a.addAlarmAction(notify);
+        a.addOkAction(notify);
+        this.alarms.push(a);
+        return a;
+      },
+    });
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: `Alarms of ${props.apiName}`, width: 24, alarms: this.alarms }));
   }
 }

@@ -17,6 +17,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DeploymentConfigError } from '../config.js';
 import { join } from 'node:path';
 import { METRIC_NAMESPACE, SERVICE_NAME } from '../../lambdas/http/metric-names.js';
 
@@ -63,9 +64,9 @@ export class ScimFunction extends Construct {
     // length, a slight overestimate for table names).
     const size = Object.entries(environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
     if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
-      throw new Error(
+      throw new DeploymentConfigError([
         `${id}: environment variables take ${size} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}: too many connectors for one deployment (shorten connector names or split into several stacks with scim:stackName)`,
-      );
+      ]);
     }
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {

@@ -45,7 +45,7 @@ import { CONTEXT_KEY } from '../../lambdas/connectors/deployed.js';
 import { DEFAULT_EVENT_SOURCE } from '../../lambdas/events/schema.js';
 import { CONNECTOR_DIMENSION, METRIC_NAMESPACE, SERVICE_NAME } from '../../lambdas/http/metric-names.js';
 import { detailTypeFilter } from '../../lambdas/events/kinds.js';
-import { CONNECTOR_PLACEHOLDER, WEBHOOK_METRICS, WEBHOOK_SECRET_TEMPLATE_ENV, WEBHOOKS_ENV, webhookSecretName } from '../../lambdas/webhooks/names.js';
+import { CONNECTOR_PLACEHOLDER, WEBHOOK_METRICS, WEBHOOK_SECRET_TEMPLATE_ENV, WEBHOOKS_DEFINE, webhookSecretName } from '../../lambdas/webhooks/names.js';
 import { AWS_MAX_ATTEMPTS } from '../../lambdas/webhooks/retry.js';
 import { webhookUrlProblem } from '../../lambdas/connectors/webhook-url.js';
 import { DeploymentConfigError } from '../config.js';
@@ -84,6 +84,8 @@ export interface WebhooksProps {
   readonly logRetentionDays: number;
   readonly alarmTopic: sns.ITopic;
   readonly dashboard: cloudwatch.Dashboard;
+  /** The dashboard of a connector's own row, which gets its webhook rows (default `dashboard`). */
+  readonly connectorDashboard?: (connector: string) => cloudwatch.Dashboard;
 }
 
 /** The rule → queue target, with the target dead-letter queue and retry policy (no per-rule DLQ policy statement: one statement covers the bus's rules). */
@@ -105,6 +107,11 @@ export interface WebhookEndpoint {
   readonly secretName: string;
   readonly queue: sqs.Queue;
   readonly rule: events.Rule;
+}
+
+/** `{ "<connector>": "<url>" }` of the webhook connectors: what the delivery function's bundle carries. */
+export function webhookUrlsJson(connectors: readonly ConnectorConfig[]): string {
+  return JSON.stringify(Object.fromEntries(connectors.flatMap((c) => (c.webhook ? [[c.name, c.webhook.url]] : []))));
 }
 
 /** The synth-time problems of the connectors' webhook settings (field-named). */
@@ -175,10 +182,9 @@ export class Webhooks extends Construct {
       logRetentionDays: props.logRetentionDays,
       memorySize: s.memorySize,
       timeout: Duration.seconds(s.functionTimeoutSeconds),
-      environment: {
-        [WEBHOOKS_ENV]: JSON.stringify(Object.fromEntries(hooked.map((c) => [c.name, c.webhook!.url]))),
-        [WEBHOOK_SECRET_TEMPLATE_ENV]: webhookSecretName(stackName, CONNECTOR_PLACEHOLDER),
-      },
+      environment: { [WEBHOOK_SECRET_TEMPLATE_ENV]: webhookSecretName(stackName, CONNECTOR_PLACEHOLDER) },
+      // The URLs go into the bundle, not the environment (4 KB: ~60 short URLs), see lambdas/webhooks/names.ts.
+      define: { [WEBHOOKS_DEFINE]: JSON.stringify(webhookUrlsJson(props.connectors)) },
     });
     const fn = this.delivery.function;
     Validations.of(this.delivery.role).acknowledge({
@@ -287,7 +293,7 @@ export class Webhooks extends Construct {
           period,
           label,
         });
-      d.addWidgets(
+      (props.connectorDashboard?.(e.connector) ?? d).addWidgets(
         new cloudwatch.GraphWidget({
           title: `${e.connector} webhook — delivered / failed attempts / dead-lettered`,
           width: 8,

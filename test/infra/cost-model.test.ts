@@ -60,7 +60,7 @@ describe('the cost model knows the stack', () => {
   it('secrets: one per connector plus the cursor key; one dashboard', () => {
     expect(resourcesOfType(one, 'AWS::SecretsManager::Secret', 'all')).toHaveLength(STACK.secrets.fixed + STACK.secrets.perConnector);
     expect(resourcesOfType(three, 'AWS::SecretsManager::Secret', 'all')).toHaveLength(STACK.secrets.fixed + 3 * STACK.secrets.perConnector);
-    expect(resourcesOfType(three, 'AWS::CloudWatch::Dashboard', 'all')).toHaveLength(STACK.dashboards);
+    expect(resourcesOfType(three, 'AWS::CloudWatch::Dashboard', 'all')).toHaveLength(STACK.dashboards.perRestApi);
   });
 
   it('custom metrics from logs: exactly the two metric filters the model prices', () => {

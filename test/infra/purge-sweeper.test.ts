@@ -70,7 +70,7 @@ describe('function', () => {
     expect(fn.Runtime).toBe('nodejs22.x');
     const vars = (fn.Environment as { Variables: Json }).Variables;
     expect(vars[TABLE_NAME_ENV]).toEqual({ Ref: tableId });
-    expect(JSON.parse(vars[CONNECTORS_ENV] as string)).toEqual([{ name: 'askspoke' }, { name: 'okta-jostle' }]);
+    expect(JSON.parse(vars[CONNECTORS_ENV] as string)).toEqual(['askspoke', 'okta-jostle']);
   });
 
   it('least privilege: the purge actions on this table (and its index) only; no secrets, no stream, no events', () => {

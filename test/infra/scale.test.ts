@@ -96,16 +96,22 @@ describe('more than 10 connectors', () => {
     expect(resourcesOfType(s, 'AWS::Lambda::Permission', 'all')).toHaveLength(4 * 3 + 2 + 1);
   });
 
-  it('every connector still has its secret, alarms and dashboard row', () => {
+  it('every connector still has its secret, alarms and dashboard row: in the stack for the first API, in its API\'s nested stack for the others', () => {
     // one token per connector, plus the stack's one cursor key
     expect(resourcesOfType(s, 'AWS::SecretsManager::Secret')).toHaveLength(NAMES.length + 1);
-    const alarms = resourcesOfType(s, 'AWS::CloudWatch::Alarm').map(([, p]) => String(p.AlarmName));
-    for (const n of NAMES) expect(alarms).toEqual(expect.arrayContaining([`Scim-${n}-5xx-rate`, `Scim-${n}-no-successful-request`, `Scim-${n}-token-age`]));
-    const [, dash] = resourcesOfType(s, 'AWS::CloudWatch::Dashboard')[0]!;
-    const body = flattenJoin(dash.DashboardBody);
-    // app-21..23 are served by the third API: their metrics carry its ApiName.
-    expect(body).toContain('"ApiName","Scim-3","Stage","app-23"');
-    expect(body).toContain('"ApiName","Scim","Stage","app-01"');
+    const alarms = resourcesOfType(s, 'AWS::CloudWatch::Alarm', 'all').map(([id, p]) => `${templateOf(id)}${String(p.AlarmName)}`);
+    const [nested2, nested3] = s.nested.map((n) => `${n.id}/`);
+    NAMES.forEach((n, i) => {
+      // Alarm names start with the name of the connector's REST API (Scim, Scim-2, Scim-3).
+      const [where, api] = i < 10 ? ['', 'Scim'] : i < 20 ? [nested2, 'Scim-2'] : [nested3, 'Scim-3'];
+      expect(alarms).toEqual(expect.arrayContaining([`${where}${api}-${n}-5xx-rate`, `${where}${api}-${n}-no-successful-request`, `${where}${api}-${n}-token-age`]));
+    });
+    const body = (id: string) => flattenJoin(resourcesOfType(s, 'AWS::CloudWatch::Dashboard', 'all').find(([d]) => templateOf(d) === id)![1].DashboardBody);
+    expect(body('')).toContain('"ApiName","Scim","Stage","app-01"');
+    expect(body('')).not.toContain('app-11');
+    // The stack's dashboard links to the other APIs' dashboards; app-21..23 are served by the third API.
+    expect(body('')).toContain('[Scim-3](#dashboards:name=Scim-3-');
+    expect(body(nested3!)).toContain('"ApiName","Scim-3","Stage","app-23"');
   });
 
   it('cdk-nag stays clean with several APIs', () => {

@@ -9,9 +9,11 @@ import { NestedStack, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WEBHOOK_METRICS, WEBHOOK_SECRET_TEMPLATE_ENV, WEBHOOKS_ENV } from '../../lambdas/webhooks/names.js';
+import { join } from 'node:path';
+import { WEBHOOK_METRICS, WEBHOOK_SECRET_TEMPLATE_ENV, WEBHOOKS_DEFINE, WEBHOOKS_ENV } from '../../lambdas/webhooks/names.js';
 import { AWS_MAX_ATTEMPTS } from '../../lambdas/webhooks/retry.js';
-import { WEBHOOK_SETTINGS } from '../../lib/constructs/webhooks.js';
+import { parseConnectors } from '../../lambdas/connectors/config.js';
+import { WEBHOOK_SETTINGS, webhookUrlsJson } from '../../lib/constructs/webhooks.js';
 import { actionsOf, flattenJoin, resourcesOfType, roleStatements, synth, type Json, type Synthesised } from './helpers.js';
 
 const CONNECTORS = [
@@ -179,12 +181,30 @@ describe('dead-letter queue and alarm', () => {
 });
 
 describe('delivery function', () => {
-  it('environment: the webhook URLs and the secret name template, nothing else of the connectors', () => {
+  it('environment: the secret name template, nothing else of the connectors; the URLs go into the bundle (4 KB of environment)', () => {
     const fn = n.json.Resources[id(w().delivery.function)]!.Properties!;
     const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(JSON.parse(String(env[WEBHOOKS_ENV]))).toEqual({ askspoke: 'https://hooks.example.com/scim', ideo: 'https://ideo.example.org/events?k=1' });
+    expect(env[WEBHOOKS_ENV]).toBeUndefined();
+    expect(JSON.parse(webhookUrlsJson(parseConnectors(CONNECTORS)))).toEqual({ askspoke: 'https://hooks.example.com/scim', ideo: 'https://ideo.example.org/events?k=1' });
     expect(env[WEBHOOK_SECRET_TEMPLATE_ENV]).toBe('Scim/{connector}/webhook');
     expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: WEBHOOK_SETTINGS.functionTimeoutSeconds });
+  });
+
+  it('the URLs reach the bundle: esbuild `define` replaces the expression the handler reads', async () => {
+    const { build } = await import('esbuild');
+    const out = await build({
+      entryPoints: [join(import.meta.dirname, '..', '..', 'lambdas', 'handlers', 'webhooks.ts')],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      external: ['@aws-sdk/*', '@middy/*'],
+      define: { [WEBHOOKS_DEFINE]: JSON.stringify(webhookUrlsJson(parseConnectors(CONNECTORS))) },
+      logLevel: 'silent',
+    });
+    const code = out.outputFiles[0]!.text;
+    expect(code).toContain('ideo.example.org/events?k=1');
+    expect(code).not.toContain('process.env.SCIM_WEBHOOKS');
   });
 
   it('least privilege: reads exactly the webhook secrets (no token), consumes exactly its queues; no table, no bus', () => {
@@ -210,18 +230,19 @@ describe('delivery function', () => {
 });
 
 describe('outputs and dashboard', () => {
-  it('the secrets\' ARNs (found by scim-admin through the description) and the DLQ URL; never a value', () => {
+  it('the secrets\' ARNs as outputs of the nested stack (the stack\'s 200 outputs: lib/limits.ts), the DLQ URL in the stack; never a value', () => {
     const outputs = s.json.Outputs ?? {};
-    expect(outputs.WebhookSecretArnaskspoke?.Description).toBe('Secret holding the webhook signing secret of connector askspoke: scim-admin webhook secret askspoke --reveal');
-    expect(JSON.stringify(outputs.WebhookSecretArnaskspoke?.Value)).toMatch(/WebhooksStack.*Outputs\.ScimWebhooksStackWebhooksSecretaskspoke/);
-    expect(outputs.WebhookSecretArnideo).toBeDefined();
-    expect(outputs.WebhookSecretArnoktajostle).toBeUndefined();
+    const nestedOutputs = n.json.Outputs ?? {};
+    expect(nestedOutputs.WebhookSecretArnaskspoke?.Description).toBe('Secret holding the webhook signing secret of connector askspoke: scim-admin webhook secret askspoke --reveal');
+    expect(nestedOutputs.WebhookSecretArnaskspoke?.Value).toEqual({ Ref: id(w().endpoints.find((e) => e.connector === 'askspoke')!.secret) });
+    expect(nestedOutputs.WebhookSecretArnideo).toBeDefined();
+    expect(nestedOutputs.WebhookSecretArnoktajostle).toBeUndefined();
+    expect(Object.keys(outputs).filter((k) => k.startsWith('WebhookSecretArn'))).toEqual([]);
     expect(JSON.stringify(outputs.WebhookDeadLetterQueueUrl?.Value)).toMatch(/Outputs\.ScimWebhooksStackWebhooksDeadLetterQueue/);
     expect(JSON.stringify(outputs.WebhookUndeliveredQueueUrl?.Value)).toMatch(/Outputs\.ScimWebhooksStackWebhooksTargetDeadLetterQueue/);
-    const webhookOutputs = Object.entries(outputs).filter(([k]) => k.startsWith('Webhook'));
-    expect(webhookOutputs).toHaveLength(4);
+    expect(Object.keys(outputs).filter((k) => k.startsWith('Webhook')).sort()).toEqual(['WebhookDeadLetterQueueUrl', 'WebhookUndeliveredQueueUrl']);
     // Values are references to resources, never literals (a literal could be a secret).
-    for (const [, o] of webhookOutputs) expect(typeof o.Value).toBe('object');
+    for (const o of [outputs.WebhookDeadLetterQueueUrl!, outputs.WebhookUndeliveredQueueUrl!, ...Object.values(nestedOutputs)]) expect(typeof o.Value).toBe('object');
   });
 
   it('a Webhooks row, then one row per webhook connector: delivered, failed attempts, dead-lettered, latency, its queue', () => {

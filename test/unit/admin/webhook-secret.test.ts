@@ -40,6 +40,8 @@ beforeEach(() => {
       ],
     }),
   );
+  // Secrets Manager's answer for a secret that does not exist (a connector without webhook).
+  sm.on(GetSecretValueCommand).rejects(Object.assign(new Error("Secrets Manager can't find the specified secret."), { name: 'ResourceNotFoundException' }));
   sm.on(GetSecretValueCommand, { SecretId: HOOK_ARN }).callsFake(() => ({ SecretString: secret }));
   sm.on(PutSecretValueCommand, { SecretId: HOOK_ARN }).callsFake((input: { SecretString: string }) => {
     secret = input.SecretString;
@@ -61,6 +63,15 @@ describe('webhook secret', () => {
     expect(r.code).toBe(EXIT.ok);
     expect(r.stdout).toBe(`${OLD}\n`);
     expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId)).toEqual([HOOK_ARN]);
+  });
+
+  it('a stack that lists no webhook secret output (they live in the nested WebhooksStack): read by its fixed name', async () => {
+    cf.on(DescribeStacksCommand).resolves(deployedStack({ createdAt: T0, connectors: [{ name: 'askspoke', tenantUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/askspoke/scim/v2', tokenSecretArn: TOKEN_ARN }] }));
+    sm.on(GetSecretValueCommand, { SecretId: 'Scim/askspoke/webhook' }).callsFake(() => ({ SecretString: secret }));
+    const r = await cli(['webhook', 'secret', 'askspoke', '--reveal']);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stdout).toBe(`${OLD}\n`);
+    expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId)).toEqual(['Scim/askspoke/webhook']);
   });
 
   it('a connector without webhook: exit 3 saying how to add one', async () => {

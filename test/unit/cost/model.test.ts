@@ -72,6 +72,9 @@ describe('shape of the model', () => {
     const one = estimateCost(input({ connectors: 1 }));
     const three = estimateCost(input({ connectors: 3 }));
     expect(item(three, 'dashboard').monthlyUsd).toBe(item(one, 'dashboard').monthlyUsd);
+    // One dashboard per REST API, 10 connectors each (the APIs in nested stacks chart their own).
+    expect(item(estimateCost(input({ connectors: 11 })), 'dashboard').monthlyUsd).toBe(2 * PRICES.dashboardPerMonth);
+    expect(item(estimateCost(input({ connectors: 60 })), 'dashboard').monthlyUsd).toBe(6 * PRICES.dashboardPerMonth);
     expect(item(three, 'alarms').monthlyUsd - item(one, 'alarms').monthlyUsd).toBeCloseTo(2 * STACK.alarmMetrics.perConnector * PRICES.alarmMetricPerMonth, 12);
     // Secrets: 2 more tokens (the authorizer reads them a few thousand times a month more: cents).
     const secrets = item(three, 'secrets').monthlyUsd - item(one, 'secrets').monthlyUsd;

@@ -64,6 +64,20 @@ describe('connector configuration', () => {
     expect(fails('[{"name":"a","unknownMembers":"drop"}]')).toEqual([expect.stringMatching(/^SCIM_CONNECTORS\[0\]\.unknownMembers: must be one of: ignore, reject/)]);
   });
 
+  it('the stack writes one name|profile|basePath|unknownMembers string per connector: 60 connectors of 24-character names with a profile fit Lambda\'s 4 KB', () => {
+    const list = parseConnectors([{ name: 'spoke', profile: 'askspoke', unknownMembers: 'reject' }, { name: 'iq', basePath: 'scim' }, { name: 'plain' }]);
+    expect(JSON.parse(lambdaConnectorsJson(list))).toEqual(['spoke|askspoke||reject', 'iq||scim', 'plain']);
+    expect(connectorsFromEnv({ SCIM_CONNECTORS: lambdaConnectorsJson(list) })).toEqual([
+      { name: 'spoke', profile: 'askspoke', basePath: 'scim/v2', unknownMembers: 'reject' },
+      { name: 'iq', profile: 'generic', basePath: 'scim' },
+      { name: 'plain', profile: 'generic', basePath: 'scim/v2' },
+    ]);
+    expect(() => connectorsFromEnv({ SCIM_CONNECTORS: '["a|askspoke||drop"]' })).toThrow(/SCIM_CONNECTORS\[0\]\.unknownMembers/);
+    const sixty = parseConnectors(Array.from({ length: 60 }, (_, i) => ({ name: `okta-workday-prod-eu-${String(i).padStart(3, '0')}`, profile: 'askspoke', ...(i % 3 ? {} : { basePath: 'scim' }) })));
+    // Lambda measures the variables as JSON: the value's quotes count escaped; ~250 bytes are the other variables.
+    expect(JSON.stringify({ SCIM_CONNECTORS: lambdaConnectorsJson(sixty) }).length).toBeLessThan(4096 - 250);
+  });
+
   it('unknownMembers: validated where written, carried to the Lambdas, the connector\'s own setting before its profile\'s default (ignore)', () => {
     expect(problems([{ name: 'a', unknownMembers: 'drop' }])).toEqual([expect.stringMatching(/^scim:connectors\[0\]\.unknownMembers: must be one of: ignore, reject/)]);
     const list = parseConnectors([{ name: 'strict', unknownMembers: 'reject' }, { name: 'lenient' }, { name: 'spoke', profile: 'askspoke' }]);
