@@ -180,7 +180,8 @@ export class Repository {
   /** Resource item update as a transaction item: doc (if given), version +1, member count delta. */
   private resourceUpdate(connector: string, current: StoredResource, next: StoredResource | undefined, memberDelta: number, versioned: boolean): TransactItem {
     const names: Record<string, string> = { '#v': 'v' };
-    const values: Record<string, unknown> = { ':one': 1, ':m': this.ctx.now().toISOString() };
+    // The written `modified` is the answer's `meta.lastModified`: one clock reading, not two that may differ by a millisecond.
+    const values: Record<string, unknown> = { ':one': 1, ':m': next?.lastModified ?? this.ctx.now().toISOString() };
     const set = ['modified = :m'];
     const remove: string[] = [];
     const add = ['#v :one'];

@@ -75,6 +75,16 @@ describe('users', () => {
     expect((rej.reason as StorageError).kind).toBe('uniqueness');
   });
 
+  it('a replace answers the lastModified it stored, even when the clock moves between readings', async () => {
+    let ms = Date.parse('2026-01-01T00:00:00.000Z');
+    const ticking = new ScimStore({ doc: t.doc, tableName: t.tableName, now: () => new Date(ms++) });
+    const u = await ticking.repo.createUser('clock', { userName: 'tick@example.com' });
+    for (const attrs of [{ userName: 'tick@example.com', title: 'a' }, { userName: 'tock@example.com', title: 'b' }]) {
+      const written = await ticking.repo.replace('clock', (await ticking.repo.get('clock', 'User', u.id))!, attrs);
+      expect((await ticking.repo.get('clock', 'User', u.id))?.lastModified).toBe(written.lastModified);
+    }
+  });
+
   it('externalId lookup is case-exact', async () => {
     const u = await store.repo.createUser(C, { userName: 'xid', externalId: 'EXT-1' });
     expect((await store.repo.findByExternalId(C, 'User', 'EXT-1')).map((r) => r.id)).toEqual([u.id]);
