@@ -31,7 +31,7 @@ describe(`${MAX_CONNECTORS} connectors with every option on`, () => {
     expect([...highestPerLimit(measures).keys()].sort()).toEqual(Object.keys(LIMITS).sort());
   });
 
-  it('the root and one nested stack per further REST API, plus the webhooks stack', () => {
+  it('the root and one nested stack per further REST API, plus the setup page and webhooks stacks', () => {
     expect(templates.map((t) => t.file.replace(/[0-9A-F]{8}\.nested/, '.nested'))).toEqual([
       'Scim.template.json',
       'ScimApiGroup2.nested.template.json',
@@ -39,6 +39,7 @@ describe(`${MAX_CONNECTORS} connectors with every option on`, () => {
       'ScimApiGroup4.nested.template.json',
       'ScimApiGroup5.nested.template.json',
       'ScimApiGroup6.nested.template.json',
+      'ScimSetupStack.nested.template.json',
       'ScimWebhooksStack.nested.template.json',
     ]);
   });
@@ -61,7 +62,7 @@ describe(`${MAX_CONNECTORS} connectors with every option on`, () => {
 
 describe('past the documented maximum', () => {
   it(`${MAX_CONNECTORS + 1} connectors: the configuration is refused, naming the way out (a second stack)`, () => {
-    const ctx: Record<string, unknown> = { ...MAX_CONTEXT, 'scim:connectors': Array.from({ length: MAX_CONNECTORS + 1 }, (_, i) => ({ name: maxConnectorName(i) })) };
+    const ctx: Record<string, unknown> = { ...MAX_CONTEXT, 'scim:connectors': Array.from({ length: MAX_CONNECTORS + 1 }, (_, i) => ({ name: maxConnectorName(i), ...(i >= 10 ? { api: Math.floor(i / 10) + 1 } : {}) })) };
     expect(() => readDeploymentConfig((k) => ctx[k])).toThrow(/at most 60 per stack .*scim:stackName/);
   });
 

@@ -22,6 +22,8 @@ export const MAX_CONTEXT: Record<string, unknown> = {
     allowedSourceCidrs: ['203.0.113.0/24', '2001:db8::/32'],
     webhook: { url: `https://hooks.example.com/${i + 1}`, kinds: ['user.*', 'member.added'] },
     ...(i % 3 === 2 ? { basePath: 'scim' } : {}),
+    // Pinned as synth asks (lib/placement.ts): connectors 11-20 on REST API 2, 21-30 on 3, …
+    ...(i >= 10 ? { api: Math.floor(i / 10) + 1 } : {}),
   })),
   'scim:profiles': {
     acme: {
