@@ -29,6 +29,7 @@ import { pages, renderTable, writeList, type Format } from './export.js';
 import { DEFAULT_GRACE, parseDuration, previousAlive, revokePrevious, rotate } from './tokens.js';
 import { CursorError, decodeResyncCursor, DEFAULT_RATE_PER_SECOND, encodeResyncCursor, parseRate, parseResyncKinds, RESYNC_KINDS, resync, ResyncError, type ResyncProgress } from './resync.js';
 import { rotateSigningSecret } from './webhooks.js';
+import { restoreCmd, snapshotCmd } from './restore-commands.js';
 import { signingSecrets } from '../../lambdas/webhooks/secret.js';
 
 export interface CliIO {
@@ -70,8 +71,11 @@ const OPTIONS = {
   kinds: { type: 'string' },
   rate: { type: 'string' },
   from: { type: 'string' },
+  'from-table': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  to: { type: 'string' },
 } as const;
-type OptionName = keyof typeof OPTIONS;
+export type OptionName = keyof typeof OPTIONS;
 const GLOBAL: readonly OptionName[] = ['help', 'local', 'dir', 'stack', 'region', 'profile'];
 
 const GLOBAL_HELP = `Target (every command):
@@ -82,7 +86,7 @@ const GLOBAL_HELP = `Target (every command):
   --profile <name>      AWS named profile
   -h, --help            help (also after any command)`;
 
-interface Command {
+export interface Command {
   readonly path: string;
   readonly args: readonly string[];
   /** Optional trailing arguments, any number (e.g. `check [connector…]`). */
@@ -93,7 +97,7 @@ interface Command {
   readonly run: (ctx: Ctx, args: string[]) => Promise<number>;
 }
 
-interface Ctx {
+export interface Ctx {
   readonly io: CliIO;
   readonly backend: AdminBackend;
   readonly values: Partial<Record<OptionName, string | boolean>>;
@@ -620,6 +624,8 @@ export const COMMANDS: readonly Command[] = [
   webhookSecretCmd,
   webhookRotateCmd,
   eventsResyncCmd,
+  snapshotCmd,
+  restoreCmd,
 ];
 
 export function mainHelp(): string {
@@ -635,7 +641,7 @@ export function mainHelp(): string {
     '',
     'Exit codes: 0 ok, 1 unexpected error or a failed check, 2 usage, 3 not found (connector/stack/local data),',
     '            4 AWS credentials or permissions, 5 refused (token show / webhook secret without --reveal),',
-    '            130 interrupted (events resync: the resume cursor is on stdout).',
+    '            130 interrupted (events resync: the resume cursor is on stdout; restore: run it again).',
     'Run `scim-admin <command> --help` for a command\'s options.',
   ].join('\n');
 }
@@ -717,6 +723,11 @@ export async function run(argv: readonly string[], io: CliIO, deps: CliDeps = {}
       return e.exitCode;
     }
     const name = (e as Error)?.name ?? '';
+    // The SDK's own words when no region is configured: say what to set (a configuration problem, like missing credentials).
+    if (/^Region is missing/.test((e as Error)?.message ?? '')) {
+      err('no AWS region configured: pass --region <region> (e.g. --region eu-west-1) or set AWS_REGION (or a region in the --profile\'s config)');
+      return EXIT.auth;
+    }
     if (AUTH_ERRORS.has(name) || /credential/i.test(name)) {
       err(`AWS refused the request (${name}): ${(e as Error).message}\nCheck --profile/--region or your AWS credentials.`);
       return EXIT.auth;

@@ -90,8 +90,10 @@ export const keys = {
     SK: `${kind === 'User' ? 'USER' : 'GROUP'}#${shard}`,
   }),
 
+  /** Start of every page-bookmark PK of the connector (bookmarks have no partition to Query). */
+  pageBookmarkPrefix: (connector: string): string => `${c(connector)}#PAGE#`,
   pageBookmark: (connector: string, queryHash: string, startIndex: number): Key => ({
-    PK: `${c(connector)}#PAGE#${encodeKeyPart(queryHash)}`,
+    PK: `${keys.pageBookmarkPrefix(connector)}${encodeKeyPart(queryHash)}`,
     SK: String(startIndex),
   }),
   purgePartition: (connector: string): string => `${c(connector)}#PURGE`,
