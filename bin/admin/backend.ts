@@ -52,7 +52,7 @@ export const EXIT = {
   usage: 2,
   /** Unknown connector, stack not found, no local data. */
   notFound: 3,
-  /** AWS credentials missing/expired or access denied. */
+  /** AWS credentials missing/expired, access denied, or no region configured. */
   auth: 4,
   /** Refused on purpose: `token show` / `webhook secret` on a deployment without `--reveal`. */
   refused: 5,
