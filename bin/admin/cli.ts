@@ -30,6 +30,8 @@ import { DEFAULT_GRACE, parseDuration, previousAlive, revokePrevious, rotate } f
 import { CursorError, decodeResyncCursor, DEFAULT_RATE_PER_SECOND, encodeResyncCursor, parseRate, parseResyncKinds, RESYNC_KINDS, resync, ResyncError, type ResyncProgress } from './resync.js';
 import { rotateSigningSecret } from './webhooks.js';
 import { restoreCmd, snapshotCmd } from './restore-commands.js';
+import { pauseCmd, resumeCmd } from './pause-commands.js';
+import { readConnectorState } from '../../lambdas/store/connector-state.js';
 import { signingSecrets } from '../../lambdas/webhooks/secret.js';
 
 export interface CliIO {
@@ -177,6 +179,8 @@ the secret's value was last written); "-" when the secret cannot be read.`,
     const rows = [];
     for (const c of list) {
       const counts = store ? await store.repo.counts(c.name) : undefined;
+      // Like the token age: a state that cannot be read is "-", never a failed listing.
+      const paused = store ? await readConnectorState(store.ctx, c.name, { consistent: true }).then((s) => s.paused, () => undefined) : undefined;
       const last = await ctx.backend.lastSuccess(c.name);
       const age = await tokenAgeOf(ctx, c.name);
       rows.push({
@@ -189,6 +193,7 @@ the secret's value was last written); "-" when the secret cannot be read.`,
         lastSuccessfulRequest: last instanceof Date ? last.toISOString() : last === 'unknown' ? 'unknown' : null,
         tokenAgeDays: age ? Math.floor(age.days) : null,
         tokenSince: age ? age.since.toISOString() : null,
+        paused: paused ?? null,
       });
     }
     if (f === 'json') out(ctx, JSON.stringify(rows, null, 2));
@@ -199,7 +204,7 @@ the secret's value was last written); "-" when the secret cannot be read.`,
         renderTable(
           ['NAME', 'PROFILE', 'TENANT URL', 'USERS', 'GROUPS', 'LAST SUCCESS', 'TOKEN AGE'],
           rows.map((r) => [
-            r.name,
+            r.paused ? `${r.name} (paused)` : r.name,
             // Where the profile is declared: lambdas/connectors/profiles (built-in) or cdk.json scim:profiles.
             r.profile ? `${r.profile} (${r.profileSource ?? 'built-in'})` : '-',
             r.tenantUrl ?? '-',
@@ -624,6 +629,8 @@ export const COMMANDS: readonly Command[] = [
   webhookSecretCmd,
   webhookRotateCmd,
   eventsResyncCmd,
+  pauseCmd,
+  resumeCmd,
   snapshotCmd,
   restoreCmd,
 ];

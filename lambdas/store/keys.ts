@@ -19,6 +19,7 @@
  *   counters        PK C#<c>#COUNT               SK USER#<shard> | GROUP#<shard>
  *   page bookmark   PK C#<c>#PAGE#<queryHash>    SK <startIndex>
  *   purge task      PK C#<c>#PURGE               SK <gid>
+ *   state (paused)  PK C#<c>#STATE               SK -
  * Resources of one type share a partition so listing is a strongly consistent, stably ordered Query
  * (ids are time-ordered UUIDv7, so order = creation order and new items append at the end).
  */
@@ -97,6 +98,8 @@ export const keys = {
     SK: String(startIndex),
   }),
   purgePartition: (connector: string): string => `${c(connector)}#PURGE`,
+  /** The connector's operational state (paused by `scim-admin pause`): not data, a restore leaves it. */
+  connectorState: (connector: string): Key => ({ PK: `${c(connector)}#STATE`, SK: NONE }),
   purgeTask: (connector: string, groupId: string): Key => ({ PK: keys.purgePartition(connector), SK: encodeKeyPart(groupId) }),
 };
 
