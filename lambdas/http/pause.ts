@@ -15,6 +15,8 @@ import { ScimError } from '../scim/errors.js';
 export const PAUSE_CHECK_TTL_MS = 5000;
 /** Seconds the identity provider is asked to wait before retrying a paused connector. */
 export const PAUSED_RETRY_AFTER_SECONDS = '60';
+/** The 503's detail (`scim-admin check` recognises it). */
+export const PAUSED_DETAIL = 'This connector is paused by its administrator; retry later';
 
 export class PauseGate {
   private readonly cache = new Map<string, { paused: Promise<boolean>; expiresAt: number }>();
@@ -39,6 +41,6 @@ export class PauseGate {
   /** Throws the 503 a paused connector answers. */
   async check(connector: string): Promise<void> {
     if (await this.paused(connector))
-      throw new ScimError(503, undefined, 'This connector is paused by its administrator; retry later', { 'Retry-After': PAUSED_RETRY_AFTER_SECONDS });
+      throw new ScimError(503, undefined, PAUSED_DETAIL, { 'Retry-After': PAUSED_RETRY_AFTER_SECONDS });
   }
 }

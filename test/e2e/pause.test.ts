@@ -68,6 +68,9 @@ describe('pause and resume', () => {
     const table = await runCli(['--local', '--dir', dir, 'connectors']);
     expect(table.stdout).toContain('alpha (paused)');
     expect((await runCli(['--local', '--dir', dir, 'pause', 'alpha'])).stderr).toContain('already paused');
+    const check = await runCli(['--local', '--dir', dir, 'check', 'alpha']);
+    expect(check.code).toBe(EXIT.error);
+    expect(check.stdout).toContain('the connector is paused');
 
     const resumed = await runCli(['--local', '--dir', dir, 'resume', 'alpha']);
     expect(resumed.code).toBe(EXIT.ok);
