@@ -244,6 +244,7 @@ export class ScimStack extends Stack {
       alarmEmails: config.alarmEmails,
       idleAlarmHours: config.idleAlarmHours,
       tokenMaxAgeDays: config.tokenMaxAgeDays,
+      deprovisionAlarm: config.deprovisionAlarm,
     });
 
     // ---- change events (lib/constructs/change-events.ts) --------------------------------------------

@@ -51,6 +51,9 @@ export function telemetryFor(event: APIGatewayProxyEvent): RequestTelemetry {
  */
 export function provisioningMetric(operation: Action | undefined, status: number, deactivated = false): ProvisioningMetric | undefined {
   if (status === 409 || status === 412) return 'conflicts';
+  // 404 on a read is a lookup that found nothing, on a delete a resource already gone (Entra and
+  // Okta treat both as done): neither is a rejected change (the rejected-requests alarm).
+  if (status === 404 && (operation === 'get' || operation === 'delete')) return undefined;
   if (status >= 400 && status < 500) return 'rejected';
   if (status < 200 || status >= 300) return undefined;
   switch (operation) {

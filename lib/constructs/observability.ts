@@ -15,7 +15,7 @@
  *    (lib/constructs/token-age.ts, lambdas/handlers/token-age.ts);
  *  - Lambda and DynamoDB service metrics.
  */
-import { Aws, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, NestedStack, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -24,6 +24,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { connectorSafety, DEFAULT_DEPROVISION_ALARM } from './connector-safety.js';
 import {
   CONNECTOR_DIMENSION,
   DERIVED_METRICS,
@@ -60,6 +61,8 @@ export interface ObservabilityProps {
   readonly idleAlarmHours: number;
   /** A connector token older than this (days) raises the connector's token-age alarm; default 365. */
   readonly tokenMaxAgeDays?: number;
+  /** Deletions + deactivations in an hour that raise a connector's mass-deprovisioning alarm (connector-safety.ts). */
+  readonly deprovisionAlarm?: (connector: string) => number;
 }
 
 /** The 5XX share of a connector's requests (percent over 5 minutes) that raises the alarm. */
@@ -132,6 +135,10 @@ export class Observability extends Construct {
       }),
     );
 
+    // Two alarms per connector (connector-safety.ts) in their own nested stack: at 60 connectors the
+    // main template would pass its resource budget. Not in the alarm status widget (each would be
+    // a nested-stack output); the connector's safety widget names its thresholds instead.
+    const safetyScope = new NestedStack(this, 'ConnectorSafety', { description: 'SCIM mass-deprovisioning and rejected-requests alarms, one pair per connector' });
     for (const c of props.connectors) {
       // Literal dimensions (not the Stage's token), so the dashboard source reads like the console.
       const api = (metricName: string, options: cloudwatch.MetricOptions) =>
@@ -222,6 +229,13 @@ export class Observability extends Construct {
           metrics: [tokenAge.with({ label: 'token age (days)' })],
         }),
       );
+
+      const safety = connectorSafety(safetyScope, { stackName, connector: c.name, requests, deprovisionAlarm: props.deprovisionAlarm?.(c.name) ?? DEFAULT_DEPROVISION_ALARM });
+      this.dashboard.addWidgets(safety.widget);
+      for (const a of safety.alarms) {
+        a.addAlarmAction(notify);
+        a.addOkAction(notify);
+      }
 
       // Nobody rotates a token that works: say so before an auditor (or a leak) does.
       alarm(

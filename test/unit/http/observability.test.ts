@@ -231,15 +231,11 @@ describe('provisioning metrics and log line', () => {
     nothingPersonal();
   });
 
-  it('other 4xx → RequestsRejected: malformed body (400 invalidSyntax), unknown id (404), wrong method (405)', async () => {
+  it('other 4xx → RequestsRejected: malformed body (400 invalidSyntax), wrong method (405)', async () => {
     const bad = await users(event('POST', '/scim/v2/Users', { rawBody: `{"userName":"${USER_NAME}", "password": "${PASSWORD}"` }), context);
     expect(bad.statusCode).toBe(400);
     expect(onlyMetric()).toBe(PROVISIONING_METRICS.rejected);
     expect(onlyProvisioningLine()).toMatchObject({ operation: 'create', outcome: 'failure', status: 400, scimType: 'invalidSyntax' });
-    out.length = 0;
-    await users(event('GET', '/scim/v2/Users/{id}', { id: 'missing' }), context);
-    expect(onlyMetric()).toBe(PROVISIONING_METRICS.rejected);
-    expect(onlyProvisioningLine()).toMatchObject({ operation: 'get', resourceId: 'missing', status: 404, outcome: 'failure' });
     out.length = 0;
     const wrong = await users(event('PATCH', '/scim/v2/Users', { body: {} }), context);
     expect(wrong.statusCode).toBe(405);
@@ -333,6 +329,9 @@ describe('outcome rules', () => {
     expect(provisioningMetric('patch', 409)).toBe('conflicts');
     expect(provisioningMetric('delete', 412)).toBe('conflicts');
     expect(provisioningMetric('list', 400)).toBe('rejected');
+    expect(provisioningMetric('patch', 404)).toBe('rejected');
+    expect(provisioningMetric('get', 404)).toBeUndefined(); // a lookup that found nothing
+    expect(provisioningMetric('delete', 404)).toBeUndefined(); // already gone: the IdP's retry
     expect(provisioningMetric('get', 200)).toBeUndefined();
     expect(provisioningMetric('get', 304)).toBeUndefined();
     expect(provisioningMetric('create', 500)).toBeUndefined();
