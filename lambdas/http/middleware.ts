@@ -19,7 +19,7 @@ import { isStorageError } from '../store/storage-error.js';
 import { parseJsonBody } from './body.js';
 import { publicBaseUrl } from './location.js';
 import { requestTelemetry, telemetryFor, type RequestTelemetry } from './observability.js';
-import type { PauseGate } from './pause.js';
+import { PAUSED_DETAIL, type PauseGate } from './pause.js';
 import type { RequestLog } from './request-log.js';
 import { QueryParams } from './query.js';
 import { errorResponse, internalErrorResponse } from './response.js';
@@ -184,7 +184,15 @@ export function scimHandler(options: ScimHandlerOptions, action: ScimAction) {
     .handler(async (event, context) => {
       const request = parseScimRequest(event, connectors, options.handler, telemetryFor(event));
       const { pause } = options;
-      const work = pause ? pause.check(request.connector.name).then(() => action(request)) : action(request);
+      const work = pause
+        ? pause.check(request.connector.name).then(
+            () => action(request),
+            (e: unknown) => {
+              if (isScimError(e) && e.detail === PAUSED_DETAIL) request.telemetry.paused = true; // RequestsPaused: the dashboard row
+              throw e;
+            },
+          )
+        : action(request);
       return withDeadline(work, deadlineFor(context, options.deadlineMs));
     });
 }

@@ -31,6 +31,8 @@ export interface RequestTelemetry {
   membersIgnored?: readonly string[];
   /** Set by the error edge: the answer is a 500 for a storage configuration error. */
   configurationError?: boolean;
+  /** Answered 503 because the connector is paused (lambdas/http/pause.ts). */
+  paused?: boolean;
 }
 
 /** Member ids named in the WARN line of a write that skipped unknown members (ids are not personal data). */
@@ -166,6 +168,7 @@ export function requestTelemetry(log: RequestLog | undefined, logger: Logger): M
           metric: provisioningMetric(t.operation, status, t.deactivated),
           membersIgnored: t.membersIgnored?.length ?? 0,
           configurationError: t.configurationError === true,
+          paused: t.paused === true,
           apiRequestId: event.requestContext?.requestId,
           method: event.httpMethod,
           resource: event.resource,

@@ -3,13 +3,13 @@
  * mass-deprovisioning alarm (deletions + deactivations within an hour over `scim:deprovisionAlarm`)
  * and a rejected-requests alarm (most requests answered with a 4xx that means a failed change,
  * the state in which Entra ID quarantines a job while the 5XX alarms stay green), plus one
- * dashboard widget. Both read the handlers' EMF metrics (lambdas/http/metric-names.ts): no code
+ * dashboard widget (which also shows requests answered 503 while the connector is paused). Both read the handlers' EMF metrics (lambdas/http/metric-names.ts): no code
  * in the hot path. Kept short: every alarm is repeated per connector in the template.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
-import { CONNECTOR_DIMENSION, METRIC_NAMESPACE, PROVISIONING_METRICS, SERVICE_NAME } from '../../lambdas/http/metric-names.js';
+import { CONNECTOR_DIMENSION, METRIC_NAMESPACE, PROVISIONING_METRICS, REQUEST_COUNTS, SERVICE_NAME } from '../../lambdas/http/metric-names.js';
 
 /**
  * Default of `scim:deprovisionAlarm`: users deleted or deactivated (and groups deleted) in one
@@ -72,10 +72,10 @@ export function connectorSafety(scope: Construct, p: ConnectorSafetyProps): { al
     }),
   ];
   const widget = new cloudwatch.GraphWidget({
-    title: `${id} — deprovisioned per hour (alarm over ${p.deprovisionAlarm}), rejected %`,
+    title: `${id} — deprovisioned per hour (alarm over ${p.deprovisionAlarm}), paused, rejected %`,
     width: 24,
     height: 4,
-    left: [deprovisioned],
+    left: [deprovisioned, emf(REQUEST_COUNTS.paused).with({ label: 'answered 503: paused (scim-admin pause)' })],
     right: [rejectedRate],
     rightYAxis: { min: 0, max: 100 },
   });

@@ -7,7 +7,7 @@
  * nested stack, so 60 connectors stay inside the main template's resource budget.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { METRIC_NAMESPACE, PROVISIONING_METRICS } from '../../lambdas/http/metric-names.js';
+import { METRIC_NAMESPACE, PROVISIONING_METRICS, REQUEST_COUNTS } from '../../lambdas/http/metric-names.js';
 import { DeploymentConfigError, readDeploymentConfig } from '../../lib/config.js';
 import { DEFAULT_DEPROVISION_ALARM, REJECTED_MIN_REQUESTS, REJECTED_RATE_PERCENT } from '../../lib/constructs/connector-safety.js';
 import { flattenJoin, resourcesOfType, synth, type Json, type Synthesised } from './helpers.js';
@@ -87,7 +87,7 @@ describe('alarms', () => {
 });
 
 describe('dashboard', () => {
-  it("each connector's row has one widget: deprovisioned per hour (threshold in the title) and the rejected %", () => {
+  it("each connector's row has one widget: deprovisioned per hour (threshold in the title), requests answered 503 while paused, the rejected %", () => {
     const [, dash] = resourcesOfType(s, 'AWS::CloudWatch::Dashboard')[0]!;
     const body = flattenJoin(dash.DashboardBody);
     const widgets = (JSON.parse(body) as { widgets: { properties: Json }[] }).widgets;
@@ -95,6 +95,7 @@ describe('dashboard', () => {
       const w = widgets.filter((x) => String(x.properties.title).startsWith(`${c.name} — deprovisioned per hour (alarm over ${DEFAULT_DEPROVISION_ALARM})`));
       expect(w).toHaveLength(1);
       expect(JSON.stringify(w[0]!.properties.metrics)).toContain('rejected %');
+      expect(JSON.stringify(w[0]!.properties.metrics)).toContain(`"${METRIC_NAMESPACE}","${REQUEST_COUNTS.paused}","connector","${c.name}"`);
     }
   });
 });

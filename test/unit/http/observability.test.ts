@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConnectors } from '../../../lambdas/connectors/config.js';
 import { profileRegistry } from '../../../lambdas/connectors/profiles.js';
 import { discoveryHandler, groupsHandler, usersHandler } from '../../../lambdas/http/app.js';
-import { LOG_FIELDS, METRIC_NAMESPACE, PROVISIONING_METRICS, SERVICE_NAME } from '../../../lambdas/http/metric-names.js';
+import { LOG_FIELDS, METRIC_NAMESPACE, PROVISIONING_METRICS, REQUEST_COUNTS, SERVICE_NAME } from '../../../lambdas/http/metric-names.js';
+import { PauseGate } from '../../../lambdas/http/pause.js';
 import { provisioningMetric, requestedActive } from '../../../lambdas/http/observability.js';
 import type { ResourceResult, ResourceService } from '../../../lambdas/provisioning/index.js';
 import { ScimError } from '../../../lambdas/scim/errors.js';
@@ -281,6 +282,20 @@ describe('provisioning metrics and log line', () => {
     expect(res.statusCode).toBe(500);
     expect(emf()).toHaveLength(0);
     expect(onlyProvisioningLine()).not.toHaveProperty('operation');
+  });
+});
+
+describe('paused connector', () => {
+  it('503 + Retry-After before the service runs, RequestsPaused on its line (the dashboard row)', async () => {
+    let called = 0;
+    const counting = new Proxy(service, { get: (t, k) => (typeof t[k as keyof ResourceService] === 'function' ? (...a: unknown[]) => (called++, (t[k as keyof ResourceService] as (...x: unknown[]) => unknown)(...a)) : t[k as keyof ResourceService]) });
+    const paused = usersHandler(connectors, { users: counting, pause: new PauseGate(async () => true) }, logger('users'));
+    const res = await paused(event('POST', '/scim/v2/Users', { body: newUser }), context);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers?.['Retry-After']).toBe('60');
+    expect(called).toBe(0);
+    expect(onlyMetric()).toBe(REQUEST_COUNTS.paused);
+    expect(onlyProvisioningLine()).toMatchObject({ status: 503, outcome: 'failure' });
   });
 });
 
