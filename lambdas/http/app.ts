@@ -31,7 +31,7 @@ import { makeResourceAction, PAGING } from './actions/resources.js';
 import { makeRootAction } from './actions/root.js';
 import { CURSOR_KEY_SECRET_ENV, secretsManagerCursorKey } from './cursor-key.js';
 import { SERVICE_NAME } from './metric-names.js';
-import { PauseGate } from './pause.js';
+import { PauseGate, pausable } from './pause.js';
 import { scimHandler } from './middleware.js';
 import { defaultLogger, discoveryHandler } from './discovery-app.js';
 
@@ -96,11 +96,14 @@ export function usersHandler(
 ) {
   const users = makeResourceAction(provisioning.users, 'Users', provisioning.profile ?? profileRegistry().forConnectors(connectors));
   const root = provisioning.root ? makeRootAction(provisioning.root) : undefined;
-  return scimHandler({ handler: 'users', connectors, logger, requestLog: requestLog ?? undefined, pause: provisioning.pause }, (req) => {
-    if (!isRootRoute(req.route)) return users(req);
-    if (!root) throw new Error('root queries are not wired into this users handler');
-    return root(req);
-  });
+  return scimHandler(
+    { handler: 'users', connectors, logger, requestLog: requestLog ?? undefined },
+    pausable(provisioning.pause, (req) => {
+      if (!isRootRoute(req.route)) return users(req);
+      if (!root) throw new Error('root queries are not wired into this users handler');
+      return root(req);
+    }),
+  );
 }
 
 export function groupsHandler(
@@ -110,7 +113,7 @@ export function groupsHandler(
   requestLog: RequestLog | null = new RequestLog({ handler: 'groups' }),
 ) {
   const groups = makeResourceAction(provisioning.groups, 'Groups', provisioning.profile ?? profileRegistry().forConnectors(connectors));
-  return scimHandler({ handler: 'groups', connectors, logger, requestLog: requestLog ?? undefined, pause: provisioning.pause }, groups);
+  return scimHandler({ handler: 'groups', connectors, logger, requestLog: requestLog ?? undefined }, pausable(provisioning.pause, groups));
 }
 
 /** All three handlers for one store (the local gateway). */

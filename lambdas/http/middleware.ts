@@ -19,7 +19,6 @@ import { isStorageError } from '../store/storage-error.js';
 import { parseJsonBody } from './body.js';
 import { publicBaseUrl } from './location.js';
 import { requestTelemetry, telemetryFor, type RequestTelemetry } from './observability.js';
-import { PAUSED_DETAIL, type PauseGate } from './pause.js';
 import type { RequestLog } from './request-log.js';
 import { QueryParams } from './query.js';
 import { errorResponse, internalErrorResponse } from './response.js';
@@ -55,8 +54,6 @@ export interface ScimHandlerOptions {
   readonly requestLog?: RequestLog | undefined;
   /** Longest an action may run before the answer is 503 + Retry-After; default: the Lambda's remaining time − 1.5 s. */
   readonly deadlineMs?: number;
-  /** The paused-connector check (pause.ts), run before the action; none: never paused (tests). */
-  readonly pause?: PauseGate | undefined;
 }
 
 /** Kept back from the Lambda timeout so the 503 is sent before Lambda kills the invocation. */
@@ -183,16 +180,6 @@ export function scimHandler(options: ScimHandlerOptions, action: ScimAction) {
     .use(scimErrorEdge(logger))
     .handler(async (event, context) => {
       const request = parseScimRequest(event, connectors, options.handler, telemetryFor(event));
-      const { pause } = options;
-      const work = pause
-        ? pause.check(request.connector.name).then(
-            () => action(request),
-            (e: unknown) => {
-              if (isScimError(e) && e.detail === PAUSED_DETAIL) request.telemetry.paused = true; // RequestsPaused: the dashboard row
-              throw e;
-            },
-          )
-        : action(request);
-      return withDeadline(work, deadlineFor(context, options.deadlineMs));
+      return withDeadline(action(request), deadlineFor(context, options.deadlineMs));
     });
 }

@@ -55,8 +55,7 @@ export function provisioningMetric(operation: Action | undefined, status: number
   if (status === 409 || status === 412) return 'conflicts';
   // 404 on a read is a lookup that found nothing, on a delete a resource already gone (Entra and
   // Okta treat both as done): neither is a rejected change (the rejected-requests alarm).
-  if (status === 404 && (operation === 'get' || operation === 'delete')) return undefined;
-  if (status >= 400 && status < 500) return 'rejected';
+  if (status >= 400 && status < 500) return status === 404 && /^(get|delete)$/.test(operation as string) ? undefined : 'rejected';
   if (status < 200 || status >= 300) return undefined;
   switch (operation) {
     case 'create':
@@ -168,7 +167,6 @@ export function requestTelemetry(log: RequestLog | undefined, logger: Logger): M
           metric: provisioningMetric(t.operation, status, t.deactivated),
           membersIgnored: t.membersIgnored?.length ?? 0,
           configurationError: t.configurationError === true,
-          paused: t.paused === true,
           apiRequestId: event.requestContext?.requestId,
           method: event.httpMethod,
           resource: event.resource,

@@ -11,6 +11,7 @@
  * every 5 s whatever its request rate, and a pause reaches every container within 5 s.
  */
 import { ScimError } from '../scim/errors.js';
+import type { ScimAction } from './middleware.js';
 
 export const PAUSE_CHECK_TTL_MS = 5000;
 /** Seconds the identity provider is asked to wait before retrying a paused connector. */
@@ -38,9 +39,23 @@ export class PauseGate {
     return paused;
   }
 
-  /** Throws the 503 a paused connector answers. */
-  async check(connector: string): Promise<void> {
-    if (await this.paused(connector))
+  /** Throws the 503 a paused connector answers (after `onPaused`, for the request's telemetry). */
+  async check(connector: string, onPaused?: () => void): Promise<void> {
+    if (await this.paused(connector)) {
+      onPaused?.();
       throw new ScimError(503, undefined, PAUSED_DETAIL, { 'Retry-After': PAUSED_RETRY_AFTER_SECONDS });
+    }
   }
+}
+
+/**
+ * `action` behind the pause check (the users and groups handlers; discovery has no data to
+ * protect): a paused connector's 503 is marked on the request line (RequestsPaused).
+ */
+export function pausable(gate: PauseGate | undefined, action: ScimAction): ScimAction {
+  if (!gate) return action;
+  return async (request) => {
+    await gate.check(request.connector.name, () => (request.telemetry.paused = true));
+    return action(request);
+  };
 }

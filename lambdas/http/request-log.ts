@@ -32,8 +32,6 @@ export interface RequestOutcome {
   readonly membersIgnored?: number;
   /** A 500 for a storage configuration error (`ConfigurationErrors`). */
   readonly configurationError?: boolean;
-  /** Answered 503 because the connector is paused (`RequestsPaused`). */
-  readonly paused?: boolean;
   /** API Gateway's request id. */
   readonly apiRequestId?: string | undefined;
   readonly method?: string | undefined;
@@ -102,7 +100,7 @@ export class RequestLog {
       };
       if (outcome.metric !== undefined) put(PROVISIONING_METRICS[outcome.metric], 1);
       if ((outcome.membersIgnored ?? 0) > 0) put(REQUEST_COUNTS.membersIgnored, outcome.membersIgnored as number);
-      if (outcome.paused) put(REQUEST_COUNTS.paused, 1);
+      if (t.paused) put(REQUEST_COUNTS.paused, 1);
       const directives: unknown[] = metrics.length > 0 ? [{ Namespace: METRIC_NAMESPACE, Dimensions: EMF_DIMENSIONS, Metrics: metrics }] : [];
       if (outcome.configurationError) {
         line[REQUEST_COUNTS.configurationErrors] = 1;
