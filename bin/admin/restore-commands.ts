@@ -22,7 +22,7 @@ function tableError(e: unknown, table: string, where: string): never {
   if (isStorageError(e) && e.code === 'ResourceNotFoundException')
     throw new AdminError(`table ${table} not found in ${where}: name the table the point-in-time restore created (aws dynamodb list-tables)`, EXIT.notFound);
   if (isStorageError(e) && (e.code === 'AccessDeniedException' || e.code === 'UnrecognizedClientException'))
-    throw new AdminError(`AWS refused reading table ${table} (${e.code}): the restore needs dynamodb:Query, Scan, BatchGetItem on it and BatchWriteItem on the stack's table`, EXIT.auth);
+    throw new AdminError(`AWS refused reading table ${table} (${e.code}): the restore needs dynamodb:Query and BatchGetItem on it, and Query, Scan, BatchGetItem, BatchWriteItem on the stack's table`, EXIT.auth);
   throw e;
 }
 

@@ -50,14 +50,14 @@ export function memberItemsOf(ctx: StoreContext, connector: string, groupId: str
  * names that resource.
  */
 export async function guardItemsOf(ctx: StoreContext, connector: string, resources: readonly RawItem[]): Promise<RawItem[]> {
-  const wanted = new Map<string, string>();
+  const wanted = new Map<string, { key: Key; id: string }>();
   for (const r of resources) {
     if (typeof r.uname !== 'string') continue;
-    const k = r.kind === 'Group' ? keys.groupNameGuard(connector, r.uname) : keys.userNameGuard(connector, r.uname);
-    wanted.set(k.PK, String(r.id));
+    const key = r.kind === 'Group' ? keys.groupNameGuard(connector, r.uname) : keys.userNameGuard(connector, r.uname);
+    wanted.set(`${key.PK}\n${key.SK}`, { key, id: String(r.id) });
   }
-  const found = await batchGet(ctx, [...wanted.keys()].map((PK) => ({ PK, SK: '-' })));
-  return found.filter((g) => wanted.get(String(g.PK)) === g.id);
+  const found = await batchGet(ctx, [...wanted.values()].map((w) => w.key));
+  return found.filter((g) => wanted.get(`${String(g.PK)}\n${String(g.SK)}`)?.id === g.id);
 }
 
 /** The counter shards of the connector. */
