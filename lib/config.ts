@@ -18,6 +18,9 @@
  *  - `scim:idleAlarmHours` (1-168, default 24): "no successful request in N hours" per connector;
  *  - `scim:tokenMaxAgeDays` (1-3650, default 365): a connector token older than this raises its
  *    token-age alarm (lib/constructs/token-age.ts);
+ *  - `scim:deprovisionAlarm` (default 100): users/groups deleted or deactivated within an hour that
+ *    raise a connector's mass-deprovisioning alarm; a number, or `{"default": n, "<connector>": n}`
+ *    for per-connector values (lib/constructs/connector-safety.ts);
  *  - `scim:logRetentionDays` (default 90): Lambda and access log retention;
  *  - `scim:stackName` (default `Scim`): deploy the same app twice (dev/prod) in one account;
  *  - `scim:allowedSourceCidrs`: optional CIDR list, the source-address fence of every connector
@@ -31,6 +34,7 @@ import { CONTEXT_KEY, ConnectorConfigError } from '../lambdas/connectors/deploye
 import { declaredProfileNames, parseProfiles } from '../lambdas/connectors/profile-config.js';
 import { PROFILES_CONTEXT_KEY, ProfileConfigError, type ProfileSpecs } from '../lambdas/connectors/profile-spec.js';
 import { API_FIELD, PlacementError, placeConnectors } from './placement.js';
+import { DEFAULT_DEPROVISION_ALARM } from './constructs/connector-safety.js';
 import { sourceFenceProblems } from './source-fence.js';
 
 export const SETTINGS_KEYS = {
@@ -42,11 +46,18 @@ export const SETTINGS_KEYS = {
   logRetentionDays: 'scim:logRetentionDays',
   stackName: 'scim:stackName',
   tokenMaxAgeDays: 'scim:tokenMaxAgeDays',
+  deprovisionAlarm: 'scim:deprovisionAlarm',
   allowedSourceCidrs: DEFAULT_SOURCE_CIDRS_KEY,
   webAclArn: 'scim:webAclArn',
 } as const;
 
 export const DEFAULT_STACK_NAME = 'Scim';
+
+/** `scim:deprovisionAlarm` as a per-connector lookup (a connector not named gets `default`, else the built-in default). */
+function deprovisionThresholds(v: number | Record<string, number>): (connector: string) => number {
+  if (typeof v === 'number') return () => v;
+  return (c) => v[c] ?? v.default ?? DEFAULT_DEPROVISION_ALARM;
+}
 
 /** `scim:tokenMaxAgeDays`: a connector token older than this raises its token-age alarm. */
 export const DEFAULT_TOKEN_MAX_AGE_DAYS = 365;
@@ -90,6 +101,7 @@ const settingsSchema = z.object({
   [SETTINGS_KEYS.alarmEmail]: z.optional(z.email('must be an e-mail address')),
   [SETTINGS_KEYS.idleAlarmHours]: z._default(int(1, 168), 24),
   [SETTINGS_KEYS.tokenMaxAgeDays]: z._default(int(1, MAX_TOKEN_MAX_AGE_DAYS), DEFAULT_TOKEN_MAX_AGE_DAYS),
+  [SETTINGS_KEYS.deprovisionAlarm]: z._default(z.union([int(1, 1_000_000), z.record(z.string(), int(1, 1_000_000))], 'must be a number, or an object {"default"?: n, "<connector>": n}'), DEFAULT_DEPROVISION_ALARM),
   [SETTINGS_KEYS.logRetentionDays]: z._default(
     z.number('must be a number').check(
       z.refine((n) => RETENTION_DAYS.includes(n), `must be one of CloudWatch Logs' retention periods: ${RETENTION_DAYS.join(', ')}`),
@@ -128,6 +140,8 @@ export interface DeploymentConfig {
   readonly idleAlarmHours: number;
   /** Days after which a connector's token-age alarm fires. */
   readonly tokenMaxAgeDays: number;
+  /** Per connector: deletions + deactivations in an hour that raise its mass-deprovisioning alarm. */
+  readonly deprovisionAlarm: (connector: string) => number;
   readonly logRetentionDays: number;
   readonly stackName: string;
   /** `scim:allowedSourceCidrs`: the fence of connectors without their own list; undefined = open. */
@@ -221,6 +235,7 @@ export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
     alarmEmails: [...new Map(emails.map((e) => [e.toLowerCase(), e] as const)).values()],
     idleAlarmHours: s[SETTINGS_KEYS.idleAlarmHours],
     tokenMaxAgeDays: s[SETTINGS_KEYS.tokenMaxAgeDays],
+    deprovisionAlarm: deprovisionThresholds(s[SETTINGS_KEYS.deprovisionAlarm]),
     logRetentionDays: s[SETTINGS_KEYS.logRetentionDays],
     stackName: s[SETTINGS_KEYS.stackName],
     ...(s[SETTINGS_KEYS.allowedSourceCidrs] ? { allowedSourceCidrs: s[SETTINGS_KEYS.allowedSourceCidrs] } : {}),

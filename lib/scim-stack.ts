@@ -264,6 +264,7 @@ export class ScimStack extends Stack {
       alarmEmails: config.alarmEmails,
       idleAlarmHours: config.idleAlarmHours,
       tokenMaxAgeDays: config.tokenMaxAgeDays,
+      deprovisionAlarm: config.deprovisionAlarm,
     });
     this.apiGroupObservability = nestedApis.map(
       (a) =>
@@ -274,6 +275,7 @@ export class ScimStack extends Stack {
           alarmTopic: this.observability.topic,
           idleAlarmHours: config.idleAlarmHours,
           tokenMaxAgeDays: config.tokenMaxAgeDays,
+          deprovisionAlarm: config.deprovisionAlarm,
         }),
     );
     /** The dashboard that holds a connector's row (its webhook rows go there too). */

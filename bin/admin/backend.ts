@@ -14,9 +14,9 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventPublisher, PublishError } from '../../lambdas/events/publisher.js';
 import type { ChangeEvent } from '../../lambdas/events/schema.js';
@@ -30,7 +30,8 @@ import { profileRegistry } from '../../lambdas/connectors/profiles.js';
 import type { ProfileOrigin, ProfileRegistry } from '../../lambdas/connectors/registry.js';
 import { parseCursorKeySecret, type CursorKeys } from '../../lambdas/store/cursor-key.js';
 import { ScimStore } from '../../lambdas/store/store.js';
-import { TABLE } from '../../lambdas/store/table.js';
+import { batchPut } from '../../lambdas/store/context.js';
+import { createTableInput, TABLE } from '../../lambdas/store/table.js';
 import { readCdkConnectorSetup } from '../local/config.js';
 import { cursorKeyFile } from '../local/cursor-key-file.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local.js';
@@ -54,7 +55,7 @@ export const EXIT = {
   usage: 2,
   /** Unknown connector, stack not found, no local data. */
   notFound: 3,
-  /** AWS credentials missing/expired or access denied. */
+  /** AWS credentials missing/expired, access denied, or no region configured. */
   auth: 4,
   /** Refused on purpose: `token show` / `webhook secret` on a deployment without `--reveal`. */
   refused: 5,
@@ -86,6 +87,8 @@ export interface AdminBackend {
   writeTokens(connector: string, set: TokenSet): Promise<void>;
   /** Throws AdminError notFound when there is no data to read. */
   store(): Promise<ScimStore>;
+  /** Another table of the same account and region (local: the same DynamoDB Local), e.g. a point-in-time copy. */
+  tableStore(tableName: string): Promise<ScimStore>;
   /** Time of the last 2xx/3xx request; undefined when none is known; 'unknown' when it cannot be read. */
   lastSuccess(connector: string): Promise<Date | undefined | 'unknown'>;
   /** The connector's webhook signing secret; AdminError notFound when the connector has no webhook. */
@@ -338,6 +341,11 @@ export class DeployedBackend implements AdminBackend {
     return new ScimStore({ doc: documentClient(this.ddb), tableName: info.tableName });
   }
 
+  async tableStore(tableName: string): Promise<ScimStore> {
+    await this.store();
+    return new ScimStore({ doc: documentClient(this.ddb!), tableName });
+  }
+
   /** Last hour with a successful request in the last 14 days: API Gateway Count − 4XX − 5XX per stage. */
   async lastSuccess(connector: string): Promise<Date | undefined | 'unknown'> {
     const cw = new CloudWatchClient(this.cfg);
@@ -576,6 +584,41 @@ export class LocalBackend implements AdminBackend {
       this.tableName = running?.tableName ?? TABLE.defaultName;
     }
     return new ScimStore({ doc: documentClient(this.client), tableName: this.tableName });
+  }
+
+  async tableStore(tableName: string): Promise<ScimStore> {
+    await this.store();
+    return new ScimStore({ doc: documentClient(this.client!), tableName });
+  }
+
+  /**
+   * Copies the live table into a new table `to` of the same DynamoDB Local: the local stand-in for
+   * a point-in-time restore (no stream, as a restored table has none). Returns the items copied.
+   */
+  async snapshot(to: string): Promise<number> {
+    const from = await this.store();
+    const client = this.client!;
+    try {
+      await client.send(new CreateTableCommand(createTableInput(to, { streams: false })));
+    } catch (e) {
+      if ((e as Error).name === 'ResourceInUseException') throw new AdminError(`table ${to} already exists in ${this.description}: choose another --to`, EXIT.usage);
+      throw e;
+    }
+    let copied = 0;
+    const into = new ScimStore({ doc: from.ctx.doc, tableName: to });
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await from.ctx.doc.send(new ScanCommand({ TableName: from.ctx.table, ExclusiveStartKey: start, Limit: 1000 }));
+      await batchPut(into.ctx, res.Items ?? [], 8);
+      copied += res.Items?.length ?? 0;
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return copied;
+  }
+
+  /** The live table's name (endpoint.json of the running endpoint, else the default). */
+  async liveTableName(): Promise<string> {
+    return (await this.store()).ctx.table;
   }
 
   async lastSuccess(connector: string): Promise<Date | undefined | 'unknown'> {

@@ -19,6 +19,7 @@
  * reported as a mismatch. Every failure carries a reason a person can act on; token values never
  * appear in the output.
  */
+import { PAUSED_DETAIL } from '../../lambdas/http/pause.js';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tokenAge } from '../../lambdas/auth/token-age.js';
@@ -251,6 +252,8 @@ function unexpected(a: Answer, what: string): string {
   if (a.status === 403)
     return `403 where ${what} was expected: refused before the SCIM handlers (an allowedSourceCidrs fence or WAF rule that does not include this machine?)`;
   if (a.status === 429) return `429 (throttled) where ${what} was expected: run the check again in a few seconds`;
+  if (a.status === 503 && isObject(a.json) && a.json.detail === PAUSED_DETAIL)
+    return `503 where ${what} was expected: the connector is paused (scim-admin pause); serve it again with scim-admin resume <connector>`;
   if (a.status === 503) return `${statusText(a)} where ${what} was expected: the endpoint is unavailable (the authorizer cannot read the token secret, or DynamoDB is throttled); see the alarms`;
   return `${statusText(a)} where ${what} was expected`;
 }

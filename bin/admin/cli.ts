@@ -32,6 +32,9 @@ import { rotateSigningSecret } from './webhooks.js';
 import { rotateSecret } from '../../lambdas/runtime/rotating-secret.js';
 import { CURSOR_KEY_TTL_MS } from '../../lambdas/store/cursor-key.js';
 import { newCursorKey } from '../local/cursor-key-file.js';
+import { restoreCmd, snapshotCmd } from './restore-commands.js';
+import { pauseCmd, resumeCmd } from './pause-commands.js';
+import { readConnectorState } from '../../lambdas/store/connector-state.js';
 import { signingSecrets } from '../../lambdas/webhooks/secret.js';
 import { SetupLinks } from '../../lambdas/store/setup-links.js';
 import { DEFAULT_LINK_EXPIRY, parseLinkExpiry, setupLinkUrl } from './setup-link.js';
@@ -77,8 +80,11 @@ const OPTIONS = {
   from: { type: 'string' },
   expires: { type: 'string' },
   revoke: { type: 'boolean' },
+  'from-table': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  to: { type: 'string' },
 } as const;
-type OptionName = keyof typeof OPTIONS;
+export type OptionName = keyof typeof OPTIONS;
 const GLOBAL: readonly OptionName[] = ['help', 'local', 'dir', 'stack', 'region', 'profile'];
 
 const GLOBAL_HELP = `Target (every command):
@@ -89,7 +95,7 @@ const GLOBAL_HELP = `Target (every command):
   --profile <name>      AWS named profile
   -h, --help            help (also after any command)`;
 
-interface Command {
+export interface Command {
   readonly path: string;
   readonly args: readonly string[];
   /** Optional trailing arguments, any number (e.g. `check [connector…]`). */
@@ -100,7 +106,7 @@ interface Command {
   readonly run: (ctx: Ctx, args: string[]) => Promise<number>;
 }
 
-interface Ctx {
+export interface Ctx {
   readonly io: CliIO;
   readonly backend: AdminBackend;
   readonly values: Partial<Record<OptionName, string | boolean>>;
@@ -180,6 +186,8 @@ the secret's value was last written); "-" when the secret cannot be read.`,
     const rows = [];
     for (const c of list) {
       const counts = store ? await store.repo.counts(c.name) : undefined;
+      // Like the token age: a state that cannot be read is "-", never a failed listing.
+      const paused = store ? await readConnectorState(store.ctx, c.name, { consistent: true }).then((s) => s.paused, () => undefined) : undefined;
       const last = await ctx.backend.lastSuccess(c.name);
       const age = await tokenAgeOf(ctx, c.name);
       const links = store ? await new SetupLinks(store.ctx.doc, store.ctx.table, ctx.now).open(c.name) : undefined;
@@ -194,6 +202,7 @@ the secret's value was last written); "-" when the secret cannot be read.`,
         tokenAgeDays: age ? Math.floor(age.days) : null,
         tokenSince: age ? age.since.toISOString() : null,
         openSetupLinks: links ? links.map((l) => ({ createdAt: l.createdAt, expiresAt: l.expiresAt })) : null,
+        paused: paused ?? null,
       });
     }
     if (f === 'json') out(ctx, JSON.stringify(rows, null, 2));
@@ -204,7 +213,7 @@ the secret's value was last written); "-" when the secret cannot be read.`,
         renderTable(
           ['NAME', 'PROFILE', 'TENANT URL', 'USERS', 'GROUPS', 'LAST SUCCESS', 'SETUP LINKS', 'TOKEN AGE'],
           rows.map((r) => [
-            r.name,
+            r.paused ? `${r.name} (paused)` : r.name,
             // Where the profile is declared: lambdas/connectors/profiles (built-in) or cdk.json scim:profiles.
             r.profile ? `${r.profile} (${r.profileSource ?? 'built-in'})` : '-',
             r.tenantUrl ?? '-',
@@ -700,6 +709,10 @@ export const COMMANDS: readonly Command[] = [
   eventsResyncCmd,
   cursorKeyRotateCmd,
   setupLinkCmd,
+  pauseCmd,
+  resumeCmd,
+  snapshotCmd,
+  restoreCmd,
 ];
 
 export function mainHelp(): string {
@@ -715,7 +728,7 @@ export function mainHelp(): string {
     '',
     'Exit codes: 0 ok, 1 unexpected error or a failed check, 2 usage, 3 not found (connector/stack/local data),',
     '            4 AWS credentials or permissions, 5 refused (token show / webhook secret without --reveal),',
-    '            130 interrupted (events resync: the resume cursor is on stdout).',
+    '            130 interrupted (events resync: the resume cursor is on stdout; restore: run it again).',
     'Run `scim-admin <command> --help` for a command\'s options.',
   ].join('\n');
 }
@@ -797,6 +810,11 @@ export async function run(argv: readonly string[], io: CliIO, deps: CliDeps = {}
       return e.exitCode;
     }
     const name = (e as Error)?.name ?? '';
+    // The SDK's own words when no region is configured: say what to set (a configuration problem, like missing credentials).
+    if (/^Region is missing/.test((e as Error)?.message ?? '')) {
+      err('no AWS region configured: pass --region <region> (e.g. --region eu-west-1) or set AWS_REGION (or a region in the --profile\'s config)');
+      return EXIT.auth;
+    }
     if (AUTH_ERRORS.has(name) || /credential/i.test(name)) {
       err(`AWS refused the request (${name}): ${(e as Error).message}\nCheck --profile/--region or your AWS credentials.`);
       return EXIT.auth;

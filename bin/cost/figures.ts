@@ -112,11 +112,12 @@ export const STACK = {
   dashboards: { perRestApi: 1, connectorsPerRestApi: 10 },
   /**
    * Alarm metrics (a single-metric alarm is 1, a metric-math alarm the metrics it reads): per
-   * connector 5xx-rate (2) + no-successful-request (3) + token-age (1); fixed: Lambda errors of
+   * connector 5xx-rate (2) + no-successful-request (3) + token-age (1) + mass-deprovisioning (2) +
+   * rejected-rate (2); fixed: Lambda errors of
    * users/groups/discovery (3), authorizer errors (1), storage configuration errors (1), DynamoDB
    * throttles (3), change-event dead letters (1) and lag (1), purge sweeper (1), token-age check (1).
    */
-  alarmMetrics: { perConnector: 6, fixed: 12 },
+  alarmMetrics: { perConnector: 10, fixed: 12 },
   /** `scim:logRetentionDays` default. */
   logRetentionDays: 90,
   purgeSweepRateMinutes: PURGE_SWEEP_RATE_MINUTES,

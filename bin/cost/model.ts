@@ -480,6 +480,6 @@ export function assumptions(i: CostInput): string[] {
         ]
       : []),
     'Setup pages (scim-admin setup-link): one function and one REST API for the stack, no fixed charge; an open page asks every 3 s (a page open 10 minutes: 200 requests and CloudWatch Logs FilterLogEvents calls, about $0.001), a reveal publishes one SetupTokenReveals data point (an hour of a custom metric, about $0.0004). Not in the table.',
-    `Not priced (no charge or negligible here): DynamoDB Streams reads by Lambda, scheduled EventBridge rules, the SNS alarm topic, the empty dead-letter queues, KMS (AWS managed keys), discovery requests, data transfer${(i.webhookConnectors ?? 0) > 0 ? '' : ', webhooks (--webhooks N prices them)'}. No free tier is applied.`,
+    `Not priced (no charge or negligible here): DynamoDB Streams reads by Lambda, scheduled EventBridge rules, the SNS alarm topic, the empty dead-letter queues, KMS (AWS managed keys), discovery requests, data transfer${(i.webhookConnectors ?? 0) > 0 ? '' : ', webhooks (--webhooks N prices them)'}, the pause check (at most one eventually consistent GetItem per warm container and connector every 5 s: < $0.01 a month), and \`scim-admin restore\` (one-off: $0.15 per GB of point-in-time restore, plus one write request unit per item it writes). No free tier is applied.`,
   ];
 }

@@ -22,12 +22,15 @@ import type { ResolvedProfile } from '../connectors/rules.js';
 import { Provisioning, RootSearch } from '../provisioning/index.js';
 import type { ConnectorOptions } from '../store/context.js';
 import { resolvedOnceDocumentClient } from '../store/doc-client.js';
+import { readConnectorState } from '../store/connector-state.js';
+import { toScimError } from '../store/errors.js';
 import { ScimStore } from '../store/store.js';
 import { TABLE } from '../store/table.js';
 import { makeResourceAction, PAGING } from './actions/resources.js';
 import { makeRootAction } from './actions/root.js';
 import { CURSOR_KEY_SECRET_ENV, secretsManagerCursorKey } from './cursor-key.js';
 import { SERVICE_NAME } from './metric-names.js';
+import { PauseGate, pausable } from './pause.js';
 import { scimHandler } from './middleware.js';
 import { defaultLogger, discoveryHandler } from './discovery-app.js';
 
@@ -48,15 +51,23 @@ export interface AppDeps {
   readonly requestLog?: (handler: HandlerName) => RequestLog;
 }
 
-/** The users and groups services of a store, root queries composed from both, and each connector's profile. */
-export type ScimServices = Provisioning & { readonly root: RootSearch; readonly profile: (connector: string) => ResolvedProfile };
+/** The users and groups services of a store, root queries composed from both, each connector's profile and the pause check. */
+export type ScimServices = Provisioning & { readonly root: RootSearch; readonly profile: (connector: string) => ResolvedProfile; readonly pause: PauseGate };
 
 /** `profiles`: built-in and configured profiles (default: the built-in ones). */
 export function createProvisioning(connectors: readonly LambdaConnector[], store: ScimStore, profiles: ProfileRegistry = profileRegistry()): ScimServices {
   const profile = profiles.forConnectors(connectors);
   const provisioning = new Provisioning({ store, schemas: (name) => profile(name).schemas, profile });
   const root = new RootSearch({ store, users: provisioning.users, groups: provisioning.groups, schemas: (name) => profile(name).schemas, profile });
-  return Object.assign(provisioning, { root, profile });
+  const pause = new PauseGate((c) =>
+    readConnectorState(store.ctx, c).then(
+      (s) => s.paused,
+      (e: unknown) => {
+        throw toScimError(e);
+      },
+    ),
+  );
+  return Object.assign(provisioning, { root, profile, pause });
 }
 
 /**
@@ -78,27 +89,30 @@ export function connectorStoreOptions(connectors: readonly LambdaConnector[], pr
  */
 export function usersHandler(
   connectors: readonly LambdaConnector[],
-  provisioning: Pick<Provisioning, 'users'> & { readonly root?: RootSearch; readonly profile?: (connector: string) => ResolvedProfile },
+  provisioning: Pick<Provisioning, 'users'> & { readonly root?: RootSearch; readonly profile?: (connector: string) => ResolvedProfile; readonly pause?: PauseGate },
   logger: Logger = defaultLogger('users'),
   requestLog: RequestLog | null = new RequestLog({ handler: 'users' }),
 ) {
   const users = makeResourceAction(provisioning.users, 'Users', provisioning.profile ?? profileRegistry().forConnectors(connectors));
   const root = provisioning.root ? makeRootAction(provisioning.root) : undefined;
-  return scimHandler({ handler: 'users', connectors, logger, requestLog: requestLog ?? undefined }, (req) => {
-    if (!isRootRoute(req.route)) return users(req);
-    if (!root) throw new Error('root queries are not wired into this users handler');
-    return root(req);
-  });
+  return scimHandler(
+    { handler: 'users', connectors, logger, requestLog: requestLog ?? undefined },
+    pausable(provisioning.pause, (req) => {
+      if (!isRootRoute(req.route)) return users(req);
+      if (!root) throw new Error('root queries are not wired into this users handler');
+      return root(req);
+    }),
+  );
 }
 
 export function groupsHandler(
   connectors: readonly LambdaConnector[],
-  provisioning: Pick<Provisioning, 'groups'> & { readonly profile?: (connector: string) => ResolvedProfile },
+  provisioning: Pick<Provisioning, 'groups'> & { readonly profile?: (connector: string) => ResolvedProfile; readonly pause?: PauseGate },
   logger: Logger = defaultLogger('groups'),
   requestLog: RequestLog | null = new RequestLog({ handler: 'groups' }),
 ) {
   const groups = makeResourceAction(provisioning.groups, 'Groups', provisioning.profile ?? profileRegistry().forConnectors(connectors));
-  return scimHandler({ handler: 'groups', connectors, logger, requestLog: requestLog ?? undefined }, groups);
+  return scimHandler({ handler: 'groups', connectors, logger, requestLog: requestLog ?? undefined }, pausable(provisioning.pause, groups));
 }
 
 /** All three handlers for one store (the local gateway). */

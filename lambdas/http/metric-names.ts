@@ -50,6 +50,8 @@ export const REQUEST_COUNTS = {
   membersIgnored: 'MembersIgnored',
   /** Requests answered 500 because DynamoDB refused the function (IAM, missing table, credentials, invalid request). */
   configurationErrors: 'ConfigurationErrors',
+  /** Requests answered 503 because the connector is paused (`scim-admin pause`). */
+  paused: 'RequestsPaused',
 } as const;
 
 /**

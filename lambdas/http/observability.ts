@@ -36,7 +36,9 @@ export function telemetryFor(event: APIGatewayProxyEvent): RequestTelemetry {
  */
 export function provisioningMetric(operation: Action | undefined, status: number, deactivated = false): ProvisioningMetric | undefined {
   if (status === 409 || status === 412) return 'conflicts';
-  if (status >= 400 && status < 500) return 'rejected';
+  // 404 on a read is a lookup that found nothing, on a delete a resource already gone (Entra and
+  // Okta treat both as done): neither is a rejected change (the rejected-requests alarm).
+  if (status >= 400 && status < 500) return status === 404 && /^(get|delete)$/.test(operation as string) ? undefined : 'rejected';
   if (status < 200 || status >= 300) return undefined;
   switch (operation) {
     case 'create':

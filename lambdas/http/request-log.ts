@@ -39,6 +39,8 @@ export interface RequestTelemetry {
   membersIgnored?: readonly string[];
   /** Set by the error edge: the answer is a 500 for a storage configuration error. */
   configurationError?: boolean;
+  /** Answered 503 because the connector is paused (lambdas/http/pause.ts). */
+  paused?: boolean;
 }
 
 /** What a request's line says beyond the telemetry record. */
@@ -118,6 +120,7 @@ export class RequestLog {
       };
       if (outcome.metric !== undefined) put(PROVISIONING_METRICS[outcome.metric], 1);
       if ((outcome.membersIgnored ?? 0) > 0) put(REQUEST_COUNTS.membersIgnored, outcome.membersIgnored as number);
+      if (t.paused) put(REQUEST_COUNTS.paused, 1);
       const directives: unknown[] = metrics.length > 0 ? [{ Namespace: METRIC_NAMESPACE, Dimensions: EMF_DIMENSIONS, Metrics: metrics }] : [];
       if (outcome.configurationError) {
         line[REQUEST_COUNTS.configurationErrors] = 1;

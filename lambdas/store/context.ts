@@ -212,11 +212,20 @@ export async function batchGet(
 
 /** BatchWriteItem deletes in chunks of 25 (a few in parallel), retrying unprocessed items. */
 export async function batchDelete(ctx: StoreContext, keyList: readonly Key[], parallel = 4): Promise<void> {
-  const chunks: Key[][] = [];
-  for (let i = 0; i < keyList.length; i += 25) chunks.push(keyList.slice(i, i + 25));
+  await batchWrite(ctx, keyList.map((k) => ({ DeleteRequest: { Key: { PK: k.PK, SK: k.SK } } })), parallel);
+}
+
+/** BatchWriteItem puts (whole items, unconditional) in chunks of 25, a few in parallel. */
+export async function batchPut(ctx: StoreContext, items: readonly Record<string, unknown>[], parallel = 4): Promise<void> {
+  await batchWrite(ctx, items.map((Item) => ({ PutRequest: { Item } })), parallel);
+}
+
+async function batchWrite(ctx: StoreContext, requests: readonly Record<string, unknown>[], parallel: number): Promise<void> {
+  const chunks: Record<string, unknown>[][] = [];
+  for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));
   const worker = async (): Promise<void> => {
     for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
-      let pending: Record<string, unknown>[] = chunk.map((k) => ({ DeleteRequest: { Key: { PK: k.PK, SK: k.SK } } }));
+      let pending = chunk;
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > 0) await sleep(Math.random() * Math.min(1000, 20 * 2 ** attempt));
         const res = await run(() => ctx.doc.send(new BatchWriteCommand({ RequestItems: { [ctx.table]: pending } })));

@@ -23,6 +23,7 @@
  *   page bookmark   PK C#<c>#PAGE#<queryHash>    SK <startIndex>
  *   purge task      PK C#<c>#PURGE               SK <gid>
  *   setup link      PK C#<c>#SETUP               SK <linkId>     (setup-links.ts; TTL housekeeping)
+ *   state (paused)  PK C#<c>#STATE               SK -
  * Resources of one type share a partition so listing is a strongly consistent, stably ordered Query
  * (ids are time-ordered UUIDv7, so order = creation order and new items append at the end).
  */
@@ -98,11 +99,15 @@ export const keys = {
     SK: `${kind === 'User' ? 'USER' : 'GROUP'}#${shard}`,
   }),
 
+  /** Start of every page-bookmark PK of the connector (bookmarks have no partition to Query). */
+  pageBookmarkPrefix: (connector: string): string => `${c(connector)}#PAGE#`,
   pageBookmark: (connector: string, queryHash: string, startIndex: number): Key => ({
-    PK: `${c(connector)}#PAGE#${encodeKeyPart(queryHash)}`,
+    PK: `${keys.pageBookmarkPrefix(connector)}${encodeKeyPart(queryHash)}`,
     SK: String(startIndex),
   }),
   purgePartition: (connector: string): string => `${c(connector)}#PURGE`,
+  /** The connector's operational state (paused by `scim-admin pause`): not data, a restore leaves it. */
+  connectorState: (connector: string): Key => ({ PK: `${c(connector)}#STATE`, SK: NONE }),
   purgeTask: (connector: string, groupId: string): Key => ({ PK: keys.purgePartition(connector), SK: encodeKeyPart(groupId) }),
   setupLinkPartition: (connector: string): string => `${c(connector)}#SETUP`,
   setupLink: (connector: string, linkId: string): Key => ({ PK: keys.setupLinkPartition(connector), SK: encodeKeyPart(linkId) }),

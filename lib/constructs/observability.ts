@@ -15,7 +15,7 @@
  *    (lib/constructs/token-age.ts, lambdas/handlers/token-age.ts);
  *  - Lambda and DynamoDB service metrics.
  */
-import { Aws, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, NestedStack, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -24,6 +24,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { connectorSafety, DEFAULT_DEPROVISION_ALARM } from './connector-safety.js';
 import {
   CONNECTOR_DIMENSION,
   DERIVED_METRICS,
@@ -62,6 +63,8 @@ export interface ObservabilityProps {
   readonly tokenMaxAgeDays?: number;
   /** The names of the REST APIs in nested stacks, whose connectors have their own dashboard (ApiGroupObservability). */
   readonly otherApiNames?: readonly string[];
+  /** Deletions + deactivations in an hour that raise a connector's mass-deprovisioning alarm (connector-safety.ts). */
+  readonly deprovisionAlarm?: (connector: string) => number;
 }
 
 /** The 5XX share of a connector's requests (percent over 5 minutes) that raises the alarm. */
@@ -136,7 +139,30 @@ export class Observability extends Construct {
       }),
     );
 
-    addConnectorObservability(this, { ...props, dashboard: this.dashboard, alarm });
+    // The first API's connectors get their two safety alarms (connector-safety.ts) in a nested stack
+    // of their own: the main template is near its resource budget at 60 connectors (lib/limits.ts).
+    // Not in the alarm status widget: each would be an output of that nested stack; the connector's
+    // safety widget names its thresholds instead.
+    const safetyScope = props.connectors.length > 0
+      ? new NestedStack(this, 'ConnectorSafety', { description: 'SCIM mass-deprovisioning and rejected-requests alarms of the connectors on the first REST API' })
+      : undefined;
+    addConnectorObservability(this, {
+      ...props,
+      dashboard: this.dashboard,
+      alarm,
+      ...(safetyScope
+        ? {
+            safety: {
+              scope: safetyScope,
+              alarm: (a: cloudwatch.Alarm) => {
+                a.addAlarmAction(notify);
+                a.addOkAction(notify);
+                return a;
+              },
+            },
+          }
+        : {}),
+    });
 
     // ---- functions -------------------------------------------------------------------------------
     const all = [props.authorizer, ...props.handlers];
@@ -317,6 +343,10 @@ export interface ConnectorObservabilityProps {
   readonly alarm: (a: cloudwatch.Alarm) => cloudwatch.Alarm;
   readonly idleAlarmHours: number;
   readonly tokenMaxAgeDays?: number;
+  /** Deletions + deactivations in an hour that raise a connector's mass-deprovisioning alarm (default DEFAULT_DEPROVISION_ALARM). */
+  readonly deprovisionAlarm?: (connector: string) => number;
+  /** Where the two safety alarms go and how they are wired (default: `scope` and `alarm`). */
+  readonly safety?: { readonly scope: Construct; readonly alarm: (a: cloudwatch.Alarm) => cloudwatch.Alarm };
 }
 
 /**
@@ -419,6 +449,16 @@ export function addConnectorObservability(scope: Construct, props: ConnectorObse
       }),
     );
 
+    // Mass deprovisioning and rejected requests (issue 22): named after the API like the others.
+    const safety = connectorSafety(props.safety?.scope ?? scope, {
+      stackName: c.apiName,
+      connector: c.name,
+      requests,
+      deprovisionAlarm: props.deprovisionAlarm?.(c.name) ?? DEFAULT_DEPROVISION_ALARM,
+    });
+    props.dashboard.addWidgets(safety.widget);
+    for (const a of safety.alarms) (props.safety?.alarm ?? props.alarm)(a);
+
     // Nobody rotates a token that works: say so before an auditor (or a leak) does.
     props.alarm(
       new cloudwatch.Alarm(scope, `TokenAge-${c.name}`, {
@@ -491,6 +531,7 @@ export interface ApiGroupObservabilityProps {
   readonly alarmTopic: sns.ITopic;
   readonly idleAlarmHours: number;
   readonly tokenMaxAgeDays?: number;
+  readonly deprovisionAlarm?: (connector: string) => number;
 }
 
 /**

@@ -54,7 +54,7 @@ describe('more than 10 connectors', () => {
   it('the first API stays in the main stack under the id a single-API deployment has; the others are nested', () => {
     expect(s.stack.apis.map((a) => a.node.path)).toEqual(['Scim/Api', 'Scim/ApiGroup2/Api2', 'Scim/ApiGroup3/Api3']);
     expect(resourcesOfType(s, 'AWS::ApiGateway::RestApi')).toHaveLength(1);
-    s.template.resourceCountIs('AWS::CloudFormation::Stack', 3); // ApiGroup2, ApiGroup3, SetupStack
+    s.template.resourceCountIs('AWS::CloudFormation::Stack', 4); // ApiGroup2, ApiGroup3, SetupStack, and the first API's connector-safety alarms
   });
 
   it('every template stays well inside CloudFormation limits (500 resources, 200 outputs)', () => {

@@ -378,7 +378,7 @@ describe('observability', () => {
     for (const c of CONNECTORS) {
       expect(widgets.some((w) => w.type === 'text' && String(w.properties.markdown).includes(c.name))).toBe(true);
       const graphs = widgets.filter((w) => w.type === 'metric' && String(w.properties.title).startsWith(`${c.name} — `));
-      expect(graphs).toHaveLength(6);
+      expect(graphs).toHaveLength(7); // … and deprovisioned per hour / rejected % (test/infra/connector-safety.test.ts)
       const metrics = graphs.map((g) => JSON.stringify(g.properties.metrics));
       const all = metrics.join('\n');
       for (const m of ['Count', '4XXError', '5XXError', 'Latency']) expect(all).toContain(`"AWS/ApiGateway","${m}"`);
@@ -420,7 +420,7 @@ describe('observability', () => {
     const names = alarms.map(([, p]) => String(p.AlarmName)).sort();
     expect(names).toEqual(
       [
-        ...CONNECTORS.flatMap((c) => [`Scim-${c.name}-5xx-rate`, `Scim-${c.name}-no-successful-request`, `Scim-${c.name}-token-age`]),
+        ...CONNECTORS.flatMap((c) => [`Scim-${c.name}-5xx-rate`, `Scim-${c.name}-no-successful-request`, `Scim-${c.name}-token-age`]), // the connector-safety pair is in its nested stack (test/infra/connector-safety.test.ts)
         'Scim-lambda-users-errors',
         'Scim-lambda-groups-errors',
         'Scim-lambda-discovery-errors',

@@ -109,8 +109,15 @@ describe('provisioning metrics on DynamoDB Local', () => {
     expect(gone.statusCode).toBe(204);
     expect(takeMetrics()).toEqual([PROVISIONING_METRICS.deleted]);
 
+    // A read or a retried delete of what is gone is not a rejected change (the rejected-requests alarm) …
     const again = await users(event('GET', '/scim/v2/Users/{id}', { id }), context);
     expect(again.statusCode).toBe(404);
+    const retried = await users(event('DELETE', '/scim/v2/Users/{id}', { id }), context);
+    expect(retried.statusCode).toBe(404);
+    expect(takeMetrics()).toEqual([]);
+    // … a change of it is.
+    const patch = await users(event('PATCH', '/scim/v2/Users/{id}', { id, body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 'x' }] } }), context);
+    expect(patch.statusCode).toBe(404);
     expect(takeMetrics()).toEqual([PROVISIONING_METRICS.rejected]);
   });
 });

@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConnectors } from '../../../lambdas/connectors/config.js';
 import { profileRegistry } from '../../../lambdas/connectors/profiles.js';
 import { discoveryHandler, groupsHandler, usersHandler } from '../../../lambdas/http/app.js';
-import { LOG_FIELDS, METRIC_NAMESPACE, PROVISIONING_METRICS, SERVICE_NAME } from '../../../lambdas/http/metric-names.js';
+import { LOG_FIELDS, METRIC_NAMESPACE, PROVISIONING_METRICS, REQUEST_COUNTS, SERVICE_NAME } from '../../../lambdas/http/metric-names.js';
+import { PauseGate } from '../../../lambdas/http/pause.js';
 import { provisioningMetric, requestedActive } from '../../../lambdas/http/observability.js';
 import type { ResourceResult, ResourceService } from '../../../lambdas/provisioning/index.js';
 import { ScimError } from '../../../lambdas/scim/errors.js';
@@ -231,15 +232,11 @@ describe('provisioning metrics and log line', () => {
     nothingPersonal();
   });
 
-  it('other 4xx → RequestsRejected: malformed body (400 invalidSyntax), unknown id (404), wrong method (405)', async () => {
+  it('other 4xx → RequestsRejected: malformed body (400 invalidSyntax), wrong method (405)', async () => {
     const bad = await users(event('POST', '/scim/v2/Users', { rawBody: `{"userName":"${USER_NAME}", "password": "${PASSWORD}"` }), context);
     expect(bad.statusCode).toBe(400);
     expect(onlyMetric()).toBe(PROVISIONING_METRICS.rejected);
     expect(onlyProvisioningLine()).toMatchObject({ operation: 'create', outcome: 'failure', status: 400, scimType: 'invalidSyntax' });
-    out.length = 0;
-    await users(event('GET', '/scim/v2/Users/{id}', { id: 'missing' }), context);
-    expect(onlyMetric()).toBe(PROVISIONING_METRICS.rejected);
-    expect(onlyProvisioningLine()).toMatchObject({ operation: 'get', resourceId: 'missing', status: 404, outcome: 'failure' });
     out.length = 0;
     const wrong = await users(event('PATCH', '/scim/v2/Users', { body: {} }), context);
     expect(wrong.statusCode).toBe(405);
@@ -288,6 +285,20 @@ describe('provisioning metrics and log line', () => {
   });
 });
 
+describe('paused connector', () => {
+  it('503 + Retry-After before the service runs, RequestsPaused on its line (the dashboard row)', async () => {
+    let called = 0;
+    const counting = new Proxy(service, { get: (t, k) => (typeof t[k as keyof ResourceService] === 'function' ? (...a: unknown[]) => (called++, (t[k as keyof ResourceService] as (...x: unknown[]) => unknown)(...a)) : t[k as keyof ResourceService]) });
+    const paused = usersHandler(connectors, { users: counting, pause: new PauseGate(async () => true) }, logger('users'));
+    const res = await paused(event('POST', '/scim/v2/Users', { body: newUser }), context);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers?.['Retry-After']).toBe('60');
+    expect(called).toBe(0);
+    expect(onlyMetric()).toBe(REQUEST_COUNTS.paused);
+    expect(onlyProvisioningLine()).toMatchObject({ status: 503, outcome: 'failure' });
+  });
+});
+
 describe('one line per request', () => {
   it('the EMF document is the provisioning line itself, written whatever the logger level', async () => {
     const quiet = usersHandler(connectors, { users: service }, new Logger({ serviceName: SERVICE_NAME, logLevel: 'SILENT' }));
@@ -333,6 +344,9 @@ describe('outcome rules', () => {
     expect(provisioningMetric('patch', 409)).toBe('conflicts');
     expect(provisioningMetric('delete', 412)).toBe('conflicts');
     expect(provisioningMetric('list', 400)).toBe('rejected');
+    expect(provisioningMetric('patch', 404)).toBe('rejected');
+    expect(provisioningMetric('get', 404)).toBeUndefined(); // a lookup that found nothing
+    expect(provisioningMetric('delete', 404)).toBeUndefined(); // already gone: the IdP's retry
     expect(provisioningMetric('get', 200)).toBeUndefined();
     expect(provisioningMetric('get', 304)).toBeUndefined();
     expect(provisioningMetric('create', 500)).toBeUndefined();
