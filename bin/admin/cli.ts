@@ -38,13 +38,9 @@ import { readConnectorState } from '../../lambdas/store/connector-state.js';
 import { signingSecrets } from '../../lambdas/webhooks/secret.js';
 import { SetupLinks } from '../../lambdas/store/setup-links.js';
 import { DEFAULT_LINK_EXPIRY, parseLinkExpiry, setupLinkUrl } from './setup-link.js';
+import { OPTIONS, type CliIO, type Command, type Ctx, type OptionName } from './command.js';
 
-export interface CliIO {
-  readonly stdout: Writable;
-  readonly stderr: Writable;
-  /** stderr is a terminal: progress rewrites one line. */
-  readonly interactive?: boolean;
-}
+export type { CliIO, Command, Ctx, OptionName } from './command.js';
 
 export interface CliDeps {
   readonly now?: () => Date;
@@ -62,29 +58,6 @@ export interface GlobalOptions {
   readonly profile?: string;
 }
 
-const OPTIONS = {
-  help: { type: 'boolean', short: 'h' },
-  local: { type: 'boolean' },
-  dir: { type: 'string' },
-  stack: { type: 'string' },
-  region: { type: 'string' },
-  profile: { type: 'string' },
-  format: { type: 'string' },
-  filter: { type: 'string' },
-  output: { type: 'string', short: 'o' },
-  quiet: { type: 'boolean', short: 'q' },
-  reveal: { type: 'boolean' },
-  grace: { type: 'string' },
-  kinds: { type: 'string' },
-  rate: { type: 'string' },
-  from: { type: 'string' },
-  expires: { type: 'string' },
-  revoke: { type: 'boolean' },
-  'from-table': { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  to: { type: 'string' },
-} as const;
-export type OptionName = keyof typeof OPTIONS;
 const GLOBAL: readonly OptionName[] = ['help', 'local', 'dir', 'stack', 'region', 'profile'];
 
 const GLOBAL_HELP = `Target (every command):
@@ -94,25 +67,6 @@ const GLOBAL_HELP = `Target (every command):
   --region <region>     AWS region (default: the SDK's: AWS_REGION, profile)
   --profile <name>      AWS named profile
   -h, --help            help (also after any command)`;
-
-export interface Command {
-  readonly path: string;
-  readonly args: readonly string[];
-  /** Optional trailing arguments, any number (e.g. `check [connector…]`). */
-  readonly rest?: string;
-  readonly options: readonly OptionName[];
-  readonly summary: string;
-  readonly help: string;
-  readonly run: (ctx: Ctx, args: string[]) => Promise<number>;
-}
-
-export interface Ctx {
-  readonly io: CliIO;
-  readonly backend: AdminBackend;
-  readonly values: Partial<Record<OptionName, string | boolean>>;
-  readonly now: () => Date;
-  readonly signal?: AbortSignal;
-}
 
 const out = (ctx: Ctx, text: string) => void ctx.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 const note = (ctx: Ctx, text: string) => void ctx.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);

@@ -7,7 +7,7 @@
 import { readConnectorState, writeConnectorState } from '../../lambdas/store/connector-state.js';
 import { PAUSE_CHECK_TTL_MS, PAUSED_RETRY_AFTER_SECONDS } from '../../lambdas/http/pause.js';
 import { AdminError, EXIT } from './backend.js';
-import type { Command, Ctx } from './cli.js';
+import type { Command, Ctx } from './command.js';
 
 const note = (ctx: Ctx, text: string) => void ctx.io.stderr.write(`${text}\n`);
 

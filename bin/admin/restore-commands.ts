@@ -5,7 +5,7 @@
 import { isStorageError } from '../../lambdas/store/errors.js';
 import { counterItems } from '../../lambdas/store/connector-items.js';
 import { AdminError, EXIT, LocalBackend } from './backend.js';
-import type { Command, Ctx } from './cli.js';
+import type { Command, Ctx } from './command.js';
 import { applyRestore, planRestore, planSize, renderPlan } from './restore.js';
 
 const out = (ctx: Ctx, text: string) => void ctx.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);

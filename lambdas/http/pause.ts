@@ -21,6 +21,8 @@ export const PAUSED_DETAIL = 'This connector is paused by its administrator; ret
 
 export class PauseGate {
   private readonly cache = new Map<string, { paused: Promise<boolean>; expiresAt: number }>();
+  /** The last answer read per connector, for when a read fails. */
+  private readonly last = new Map<string, boolean>();
 
   constructor(
     private readonly read: (connector: string) => Promise<boolean>,
@@ -28,14 +30,27 @@ export class PauseGate {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Whether the connector is paused (cached; a failed read is not kept). */
+  /**
+   * Whether the connector is paused (cached). A failed read is not kept and answers what was last
+   * read (a paused connector stays paused through a throttled read), or "not paused" when nothing
+   * was: the request then meets storage itself and gets its real answer — a 500 that names a
+   * misconfiguration, a 503 for an outage, a 400 for bad input — instead of a 503 for everything.
+   */
   paused(connector: string): Promise<boolean> {
     const t = this.now();
     const hit = this.cache.get(connector);
     if (hit && hit.expiresAt > t) return hit.paused;
-    const paused = this.read(connector);
+    const paused = this.read(connector).then(
+      (p) => {
+        this.last.set(connector, p);
+        return p;
+      },
+      () => {
+        this.cache.delete(connector);
+        return this.last.get(connector) ?? false;
+      },
+    );
     this.cache.set(connector, { paused, expiresAt: t + this.ttlMs });
-    paused.catch(() => this.cache.delete(connector));
     return paused;
   }
 

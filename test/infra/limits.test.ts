@@ -31,7 +31,7 @@ describe(`${MAX_CONNECTORS} connectors with every option on`, () => {
     expect([...highestPerLimit(measures).keys()].sort()).toEqual(Object.keys(LIMITS).sort());
   });
 
-  it('the root and one nested stack per further REST API, plus the setup page and webhooks stacks', () => {
+  it('the root and one nested stack per further REST API, plus the first API\'s safety alarms, the setup page and the webhooks', () => {
     expect(templates.map((t) => t.file.replace(/[0-9A-F]{8}\.nested/, '.nested'))).toEqual([
       'Scim.template.json',
       'ScimApiGroup2.nested.template.json',
@@ -39,6 +39,7 @@ describe(`${MAX_CONNECTORS} connectors with every option on`, () => {
       'ScimApiGroup4.nested.template.json',
       'ScimApiGroup5.nested.template.json',
       'ScimApiGroup6.nested.template.json',
+      'ScimObservabilityConnectorSafety.nested.template.json',
       'ScimSetupStack.nested.template.json',
       'ScimWebhooksStack.nested.template.json',
     ]);

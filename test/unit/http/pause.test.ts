@@ -1,6 +1,6 @@
 /**
  * The pause check's cache: one read per connector per TTL whatever the request rate (concurrent
- * requests share it), a new read after the TTL, a failed read not kept, and the 503 a paused
+ * requests share it), a new read after the TTL, a failed read not kept (the last answer, else not paused), and the 503 a paused
  * connector answers (Retry-After, SCIM error).
  */
 import { describe, expect, it } from 'vitest';
@@ -37,10 +37,20 @@ describe('PauseGate', () => {
     expect(reads).toEqual(['a', 'b', 'a']);
   });
 
-  it('does not keep a failed read', async () => {
+  it('a failed read is not kept, and lets the request meet storage itself when nothing was read before', async () => {
     const { g, reads } = gate([new Error('DynamoDB down'), false]);
-    await expect(g.check('a')).rejects.toThrow('DynamoDB down');
+    await expect(g.check('a')).resolves.toBeUndefined();
     await g.check('a');
     expect(reads).toEqual(['a', 'a']);
+  });
+
+  it('a paused connector stays paused through a failed read (the last answer counts)', async () => {
+    const { g, reads, advance } = gate([true, new Error('throttled'), false]);
+    const paused = (e: unknown) => isScimError(e) && e.status === 503;
+    await expect(g.check('a')).rejects.toSatisfy(paused);
+    advance(5000);
+    await expect(g.check('a')).rejects.toSatisfy(paused);
+    await expect(g.check('a')).resolves.toBeUndefined();
+    expect(reads).toEqual(['a', 'a', 'a']);
   });
 });

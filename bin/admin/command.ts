@@ -1,0 +1,58 @@
+/**
+ * What every scim-admin command is written against: the option table, the command shape and the
+ * context a command runs with. Its own module so command files (pause-commands.ts,
+ * restore-commands.ts, …) and cli.ts, which lists them, import one way.
+ */
+import type { Writable } from 'node:stream';
+import type { AdminBackend } from './backend.js';
+
+export const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  local: { type: 'boolean' },
+  dir: { type: 'string' },
+  stack: { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  format: { type: 'string' },
+  filter: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  quiet: { type: 'boolean', short: 'q' },
+  reveal: { type: 'boolean' },
+  grace: { type: 'string' },
+  kinds: { type: 'string' },
+  rate: { type: 'string' },
+  from: { type: 'string' },
+  expires: { type: 'string' },
+  revoke: { type: 'boolean' },
+  'from-table': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  to: { type: 'string' },
+} as const;
+export type OptionName = keyof typeof OPTIONS;
+
+
+export interface CliIO {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** stderr is a terminal: progress rewrites one line. */
+  readonly interactive?: boolean;
+}
+
+export interface Command {
+  readonly path: string;
+  readonly args: readonly string[];
+  /** Optional trailing arguments, any number (e.g. `check [connector…]`). */
+  readonly rest?: string;
+  readonly options: readonly OptionName[];
+  readonly summary: string;
+  readonly help: string;
+  readonly run: (ctx: Ctx, args: string[]) => Promise<number>;
+}
+
+export interface Ctx {
+  readonly io: CliIO;
+  readonly backend: AdminBackend;
+  readonly values: Partial<Record<OptionName, string | boolean>>;
+  readonly now: () => Date;
+  readonly signal?: AbortSignal;
+}
