@@ -8,8 +8,8 @@
  * O(states × value length) whatever the pattern and the value.
  *
  * Why hand-written: Node has no RE2. `re2js`, the maintained pure-JS port of RE2, bundles to
- * 147 KiB minified (its Unicode tables), and the users/groups Lambdas have ~7 KiB left of their
- * 380 KiB budget (372.7 KiB with this engine); the WASM and native RE2 packages are larger or need a native build. The
+ * 147 KiB minified (its Unicode tables), and the users/groups Lambdas have ~4 KiB left of their
+ * 380 KiB budget (376.4 KiB in all on 2026-12-05); the WASM and native RE2 packages are larger or need a native build. The
  * pattern language is therefore a subset of JavaScript's `u`-mode syntax with the same meaning:
  * literals and escapes (`\d \w \s` and negations, `\n \t \xHH \uHHHH \u{…}`, escaped syntax
  * characters), `.`, classes `[…]` / `[^…]` with ranges, groups `(…)` `(?:…)` `(?<name>…)`,
