@@ -131,9 +131,10 @@ export const STACK = {
   /**
    * Webhooks (lib/constructs/webhooks.ts), per webhook connector: a signing secret, a queue, its
    * delivery metrics (WebhookDelivered and WebhookDeliveryLatency in hours with a delivery); once
-   * for the stack when any connector has one: the delivery function (256 MB) and the dead-letter alarm.
+   * for the stack when any connector has one: the delivery function (256 MB) and the two dead-letter
+   * alarms (deliveries given up; events EventBridge could not put on a queue).
    */
-  webhooks: { secretsPerConnector: 1, alarmMetricsFixed: 1, metricsPerConnector: 2, memoryMb: 256, batchSize: 10 },
+  webhooks: { secretsPerConnector: 1, alarmMetricsFixed: 2, metricsPerConnector: 2, memoryMb: 256, batchSize: 10 },
 } as const;
 
 /** What the model cannot measure here. Printed by the CLI with each source. */

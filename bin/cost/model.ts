@@ -438,7 +438,7 @@ export function estimateCost(input: CostInput, prices: Prices = PRICES): CostRes
  * ReceiveMessage + DeleteMessageBatch per delivery batch, and the idle polling of the event source;
  * Lambda: one invocation per batch (batches of 10 in the initial burst, one event each afterwards,
  * an upper bound), each event one signed POST; its log lines; the two delivery metrics per
- * connector in the hours with a delivery; the signing secret per connector; one dead-letter alarm.
+ * connector in the hours with a delivery; the signing secret per connector; the two dead-letter alarms.
  */
 function webhookItem(i: CostInput, hooks: number, initial: Traffic, monthly: Traffic, p: Prices): LineItem {
   const w = STACK.webhooks;
@@ -460,7 +460,7 @@ function webhookItem(i: CostInput, hooks: number, initial: Traffic, monthly: Tra
     label: 'Webhooks (SQS, delivery Lambda, secrets)',
     initialUsd: a.usd + hooks * w.metricsPerConnector * (initial.updateMetricHours / HOURS_PER_MONTH) * p.customMetricPerMonth,
     monthlyUsd: b.usd + fixed,
-    driver: `${hooks} webhook connector${hooks === 1 ? '' : 's'}: ${fmtInt(a.events)} deliveries once, ${fmtInt(b.events)} a month; ${fmtInt(b.sqs)} SQS requests a month (${fmtInt(hooks * ASSUMED.sqsIdlePollsPerMonth)} idle polls), $${p.sqsRequestsPerMillion}/million; ${hooks} signing secret${hooks === 1 ? '' : 's'} × $${p.secretPerMonth}, the dead-letter alarm, 2 delivery metrics per connector`,
+    driver: `${hooks} webhook connector${hooks === 1 ? '' : 's'}: ${fmtInt(a.events)} deliveries once, ${fmtInt(b.events)} a month; ${fmtInt(b.sqs)} SQS requests a month (${fmtInt(hooks * ASSUMED.sqsIdlePollsPerMonth)} idle polls), $${p.sqsRequestsPerMillion}/million; ${hooks} signing secret${hooks === 1 ? '' : 's'} × $${p.secretPerMonth}, the two dead-letter alarms, 2 delivery metrics per connector`,
   };
 }
 
