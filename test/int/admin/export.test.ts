@@ -216,8 +216,8 @@ describe('groups, stats, connectors', () => {
   it('connectors: counts, Tenant URL and last success from the local files; unknown connector lists the known ones', async () => {
     const r = await cli(['connectors', '--format', 'json']);
     expect(JSON.parse(r.stdout)).toEqual([
-      { name: C, profile: null, profileSource: null, tenantUrl: 'http://127.0.0.1:1/acme/scim/v2', users: N + TRICKY.length, groups: 1, lastSuccessfulRequest: '2026-01-01T00:00:00.000Z', tokenAgeDays: null, tokenSince: null, paused: false },
-      { name: 'other', profile: null, profileSource: null, tenantUrl: 'http://127.0.0.1:1/other/scim/v2', users: 0, groups: 0, lastSuccessfulRequest: null, tokenAgeDays: null, tokenSince: null, paused: false }, // no token files here
+      { name: C, profile: null, profileSource: null, tenantUrl: 'http://127.0.0.1:1/acme/scim/v2', users: N + TRICKY.length, groups: 1, lastSuccessfulRequest: '2026-01-01T00:00:00.000Z', tokenAgeDays: null, tokenSince: null, openSetupLinks: [], paused: false },
+      { name: 'other', profile: null, profileSource: null, tenantUrl: 'http://127.0.0.1:1/other/scim/v2', users: 0, groups: 0, lastSuccessfulRequest: null, tokenAgeDays: null, tokenSince: null, openSetupLinks: [], paused: false }, // no token files here
     ]);
     const missing = await cli(['users', 'export', 'acme2']);
     expect(missing.code).toBe(EXIT.notFound);
