@@ -36,6 +36,10 @@ export const IDENTITY_PROPERTIES: Readonly<Record<string, readonly string[]>> = 
   'AWS::ApiGateway::DomainName': ['DomainName'],
   // RestApiId, Stage and BasePath update in place, but a change moves a Tenant URL: recorded too.
   'AWS::ApiGateway::BasePathMapping': ['DomainName', 'BasePath', 'RestApiId', 'Stage'],
+  // The alarm topic and its e-mail subscriptions hold what a person confirmed: a replaced one is
+  // pending confirmation again, and every alarm goes nowhere until someone clicks the new link.
+  'AWS::SNS::Topic': ['TopicName', 'FifoTopic'],
+  'AWS::SNS::Subscription': ['TopicArn', 'Protocol', 'Endpoint'],
 };
 
 /** Only the parts of a GSI that rebuild the index when they change. */
