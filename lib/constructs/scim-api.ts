@@ -85,6 +85,25 @@ export function accessLogFormat(): string {
   return `{${parts.join(',')}}`;
 }
 
+/**
+ * Logging and tracing of every stage of the stack (connectors' and the setup page's): JSON access
+ * lines into the shared access log group, metrics, X-Ray, execution logs at ERROR. Data tracing
+ * would log full requests, Authorization header included: never.
+ */
+export function stageObservability(accessLogGroup: logs.ILogGroup): Pick<
+  apigw.StageProps,
+  'accessLogDestination' | 'accessLogFormat' | 'metricsEnabled' | 'tracingEnabled' | 'loggingLevel' | 'dataTraceEnabled'
+> {
+  return {
+    accessLogDestination: new apigw.LogGroupLogDestination(accessLogGroup),
+    accessLogFormat: apigw.AccessLogFormat.custom(accessLogFormat()),
+    metricsEnabled: true,
+    tracingEnabled: true,
+    loggingLevel: apigw.MethodLoggingLevel.ERROR,
+    dataTraceEnabled: false,
+  };
+}
+
 export class ScimApi extends Construct {
   readonly api: apigw.RestApi;
   readonly deployment: apigw.Deployment;
@@ -176,13 +195,7 @@ export class ScimApi extends Construct {
         variables: { connector: connector.name },
         throttlingRateLimit: throttling.rateLimit,
         throttlingBurstLimit: throttling.burstLimit,
-        accessLogDestination: new apigw.LogGroupLogDestination(props.accessLogGroup),
-        accessLogFormat: apigw.AccessLogFormat.custom(accessLogFormat()),
-        metricsEnabled: true,
-        tracingEnabled: true,
-        loggingLevel: apigw.MethodLoggingLevel.ERROR,
-        // Data tracing would log full requests, Authorization header included: never.
-        dataTraceEnabled: false,
+        ...stageObservability(props.accessLogGroup),
       });
       stage.node.addDependency(props.cloudWatchAccount, executionLogs);
       this.stages.set(connector.name, stage);

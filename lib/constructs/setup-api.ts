@@ -26,7 +26,7 @@ import { TABLE_NAME_ENV } from '../../lambdas/http/app.js';
 import { CONNECTOR_DIMENSION, METRIC_NAMESPACE, SETUP_METRICS } from '../../lambdas/http/metric-names.js';
 import { TOKEN_SECRET_PREFIX_ENV } from '../../lambdas/setup/app.js';
 import { STATUS_LOG_GROUPS_ENV } from '../../lambdas/setup/cloudwatch-status.js';
-import { accessLogFormat } from './scim-api.js';
+import { stageObservability } from './scim-api.js';
 import { ScimFunction } from './scim-function.js';
 
 /** An admin opens a page now and then: a low ceiling keeps a link-guessing flood cheap and slow. */
@@ -112,12 +112,7 @@ export class SetupApi extends Construct {
       throttlingRateLimit: SETUP_THROTTLING.rateLimit,
       throttlingBurstLimit: SETUP_THROTTLING.burstLimit,
       // The same access log group as the SCIM stages (stage `setup`): the link id is in the path, its secret never is.
-      accessLogDestination: new apigw.LogGroupLogDestination(props.accessLogGroup),
-      accessLogFormat: apigw.AccessLogFormat.custom(accessLogFormat()),
-      metricsEnabled: true,
-      tracingEnabled: true,
-      loggingLevel: apigw.MethodLoggingLevel.ERROR,
-      dataTraceEnabled: false,
+      ...stageObservability(props.accessLogGroup),
     });
     this.stage.node.addDependency(props.cloudWatchAccount, executionLogs);
     this.api.deploymentStage = this.stage;

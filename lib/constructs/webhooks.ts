@@ -140,27 +140,19 @@ export class Webhooks extends Construct {
     if (problems.length > 0) throw new DeploymentConfigError(problems);
     const hooked = props.connectors.filter((c) => c.webhook !== undefined);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      retentionPeriod: Duration.days(s.deadLetterRetentionDays),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the webhook queues; a DLQ of the DLQ would only move the alarm.',
-    });
-
-    this.targetDeadLetterQueue = new sqs.Queue(this, 'TargetDeadLetterQueue', {
-      retentionPeriod: Duration.days(s.deadLetterRetentionDays),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.targetDeadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the webhook rules\' targets; a DLQ of the DLQ would only move the alarm.',
-    });
+    /** A retained, encrypted dead-letter queue of `deadLetterRetentionDays` (no DLQ of its own: it would only move the alarm). */
+    const deadLetters = (id: string, of: string): sqs.Queue => {
+      const q = new sqs.Queue(this, id, {
+        retentionPeriod: Duration.days(s.deadLetterRetentionDays),
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      Validations.of(q).acknowledge({ id: 'AwsSolutions-SQS3', reason: `This queue is the dead-letter queue of ${of}; a DLQ of the DLQ would only move the alarm.` });
+      return q;
+    };
+    this.deadLetterQueue = deadLetters('DeadLetterQueue', 'the webhook queues');
+    this.targetDeadLetterQueue = deadLetters('TargetDeadLetterQueue', "the webhook rules' targets");
     // One statement for every webhook rule (rules on the change-event bus of this account): a
     // statement per rule, as the SqsQueue target would add, passes SQS's 8 KiB policy size at ~20 connectors.
     this.targetDeadLetterQueue.addToResourcePolicy(
