@@ -118,6 +118,9 @@ const COLD_ENV = {
   SCIM_CURSOR_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:Scim/cursor-key-AbCdEf',
   SCIM_WEBHOOKS: '{"default":"https://hooks.example.com/scim"}',
   SCIM_WEBHOOK_SECRET_TEMPLATE: 'Scim/{connector}/webhook',
+  // The setup page's function (lib/constructs/setup-api.ts sets the same two).
+  SCIM_TOKEN_SECRET_PREFIX: 'Scim/',
+  SCIM_STATUS_LOG_GROUPS: '{"access":"Scim-AccessLogs","handlers":["/aws/lambda/Scim-Users","/aws/lambda/Scim-Groups"]}',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   POWERTOOLS_METRICS_NAMESPACE: 'Scim',
   POWERTOOLS_SERVICE_NAME: 'scim',
