@@ -233,32 +233,35 @@ export class Webhooks extends Construct {
     // ---- alarm into the stack's topic, and dashboard rows ------------------------------------------
     const notify = new actions.SnsAction(props.alarmTopic);
     const period = Duration.minutes(5);
+    /** Fires on the first message in a dead-letter queue (`depth`: every message in it is an event lost to an app), and when it is empty again. */
     const dlqDepth = this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period });
-    this.alarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-      alarmName: `${stackName}-webhook-dead-letters`,
-      alarmDescription:
-        'Webhook events were given up after 24 h of failed deliveries (or could not be read) and are in the webhook dead-letter queue (detail.connector names the connector). Fix the receiver (see the "webhook delivery" lines of the delivery function log), then move them back with `aws sqs start-message-move-task --source-arn <DLQ ARN>`, or resync the app with `scim-admin events resync <connector>`. README "Webhooks".',
-      metric: dlqDepth,
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.alarm.addAlarmAction(notify);
-    this.alarm.addOkAction(notify);
     const targetDepth = this.targetDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period });
-    this.targetAlarm = new cloudwatch.Alarm(this, 'TargetDeadLetterAlarm', {
-      alarmName: `${stackName}-webhook-undelivered`,
-      alarmDescription:
-        'EventBridge could not put change events on a webhook queue for 24 h; they are in the webhook target dead-letter queue (detail.connector names the connector, the ERROR_CODE / ERROR_MESSAGE message attributes say why: usually the queue or its policy). Fix the queue, then resync the app with `scim-admin events resync <connector>` (or move one connector\'s events to its queue with `aws sqs start-message-move-task --source-arn <DLQ ARN> --destination-arn <its queue ARN>`). README "Webhooks".',
-      metric: targetDepth,
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.targetAlarm.addAlarmAction(notify);
-    this.targetAlarm.addOkAction(notify);
+    const notEmpty = (id: string, depth: cloudwatch.Metric, alarmName: string, alarmDescription: string): cloudwatch.Alarm => {
+      const a = new cloudwatch.Alarm(this, id, {
+        alarmName,
+        alarmDescription,
+        metric: depth,
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      a.addAlarmAction(notify);
+      a.addOkAction(notify);
+      return a;
+    };
+    this.alarm = notEmpty(
+      'DeadLetterAlarm',
+      dlqDepth,
+      `${stackName}-webhook-dead-letters`,
+      'Webhook events were given up after 24 h of failed deliveries (or could not be read) and are in the webhook dead-letter queue (detail.connector names the connector). Fix the receiver (see the "webhook delivery" lines of the delivery function log), then move them back with `aws sqs start-message-move-task --source-arn <DLQ ARN>`, or resync the app with `scim-admin events resync <connector>`. README "Webhooks".',
+    );
+    this.targetAlarm = notEmpty(
+      'TargetDeadLetterAlarm',
+      targetDepth,
+      `${stackName}-webhook-undelivered`,
+      'EventBridge could not put change events on a webhook queue for 24 h; they are in the webhook target dead-letter queue (detail.connector names the connector, the ERROR_CODE / ERROR_MESSAGE message attributes say why: usually the queue or its policy). Fix the queue, then resync the app with `scim-admin events resync <connector>` (or move one connector\'s events to its queue with `aws sqs start-message-move-task --source-arn <DLQ ARN> --destination-arn <its queue ARN>`). README "Webhooks".',
+    );
 
     const d = props.dashboard;
     d.addWidgets(new cloudwatch.TextWidget({ width: 24, height: 1, markdown: '## Webhooks' }));
