@@ -17,7 +17,8 @@
  *    else the sweeper or a retried DELETE would strip the restored group's members again; the
  *    copy's own pending tasks come back with the state they clean up; other live tasks stay;
  *  - page bookmarks (startIndex → position, 15 min): all of the connector's are deleted, since a
- *    position taken before the restore points to a different index after it.
+ *    position taken before the restore points to a different index after it (none to find, and no
+ *    whole-table Scan, when the connector has been paused for longer than a bookmark lives).
  * Order: dropped purge tasks, guards that go, resources that go, resources that come back or
  * change (users first), guards, member items, counters, copied purge tasks, bookmarks — so a
  * restored user exists before the membership events that name it, and a userName taken by a user
@@ -36,6 +37,7 @@ import {
   resourceItemPages,
   type RawItem,
 } from '../../lambdas/store/connector-items.js';
+import { readConnectorState } from '../../lambdas/store/connector-state.js';
 import type { Key, ResourceKind } from '../../lambdas/store/keys.js';
 
 export interface KindDiff {
@@ -122,6 +124,18 @@ async function inParallel<T, R>(items: readonly T[], parallel: number, fn: (t: T
   return out;
 }
 
+/**
+ * The connector's page bookmarks that may still be used. They have no partition to query, so
+ * finding them is a Scan of the whole table — skipped when none can be live: the connector has
+ * been paused for longer than a bookmark lives (15 min; expired ones are never read,
+ * store/paging.ts), which is the runbook's case, since a point-in-time restore alone takes longer.
+ */
+async function liveBookmarks(live: StoreContext, connector: string): Promise<Key[]> {
+  const state = await readConnectorState(live, connector, { consistent: true });
+  const pausedFor = state.paused && state.since ? live.now().getTime() - Date.parse(state.since) : 0;
+  return pausedFor > live.bookmarkTtlSeconds * 1000 ? [] : bookmarkKeys(live, connector);
+}
+
 /** Reads the connector in both tables and plans the writes; writes nothing. */
 export async function planRestore(source: StoreContext, live: StoreContext, connector: string): Promise<RestorePlan> {
   const [srcUsers, srcGroups, liveUsers, liveGroups] = await Promise.all([
@@ -159,7 +173,7 @@ export async function planRestore(source: StoreContext, live: StoreContext, conn
     counterItems(live, connector),
     purgeTaskItems(source, connector),
     purgeTaskItems(live, connector),
-    bookmarkKeys(live, connector),
+    liveBookmarks(live, connector),
   ]);
   const counters = diffItems(srcCounters, liveCounters);
 

@@ -39,9 +39,14 @@ export async function* resourceItemPages(ctx: StoreContext, connector: string, k
   } while (start);
 }
 
+/** Every item of one partition, read consistently. */
+function partitionItems(ctx: StoreContext, pk: string): Promise<RawItem[]> {
+  return queryAll(ctx, { KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': pk }, ConsistentRead: true });
+}
+
 /** Every member item of a group (the whole partition, also what a pending purge left behind). */
 export function memberItemsOf(ctx: StoreContext, connector: string, groupId: string): Promise<RawItem[]> {
-  return queryAll(ctx, { KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': keys.membersPartition(connector, groupId) }, ConsistentRead: true });
+  return partitionItems(ctx, keys.membersPartition(connector, groupId));
 }
 
 /**
@@ -62,12 +67,12 @@ export async function guardItemsOf(ctx: StoreContext, connector: string, resourc
 
 /** The counter shards of the connector. */
 export function counterItems(ctx: StoreContext, connector: string): Promise<RawItem[]> {
-  return queryAll(ctx, { KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': keys.counterPartition(connector) }, ConsistentRead: true });
+  return partitionItems(ctx, keys.counterPartition(connector));
 }
 
 /** Pending purge tasks (`kind`, `id` of the deleted resource). */
 export function purgeTaskItems(ctx: StoreContext, connector: string): Promise<RawItem[]> {
-  return queryAll(ctx, { KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': keys.purgePartition(connector) }, ConsistentRead: true });
+  return partitionItems(ctx, keys.purgePartition(connector));
 }
 
 /** Keys of the connector's page bookmarks: a keys-only Scan of the whole table (4 segments). */
