@@ -23,7 +23,6 @@ import { Provisioning, RootSearch } from '../provisioning/index.js';
 import type { ConnectorOptions } from '../store/context.js';
 import { resolvedOnceDocumentClient } from '../store/doc-client.js';
 import { readConnectorState } from '../store/connector-state.js';
-import { toScimError } from '../store/errors.js';
 import { ScimStore } from '../store/store.js';
 import { TABLE } from '../store/table.js';
 import { makeResourceAction, PAGING } from './actions/resources.js';
@@ -59,14 +58,7 @@ export function createProvisioning(connectors: readonly LambdaConnector[], store
   const profile = profiles.forConnectors(connectors);
   const provisioning = new Provisioning({ store, schemas: (name) => profile(name).schemas, profile });
   const root = new RootSearch({ store, users: provisioning.users, groups: provisioning.groups, schemas: (name) => profile(name).schemas, profile });
-  const pause = new PauseGate((c) =>
-    readConnectorState(store.ctx, c).then(
-      (s) => s.paused,
-      (e: unknown) => {
-        throw toScimError(e);
-      },
-    ),
-  );
+  const pause = new PauseGate((c) => readConnectorState(store.ctx, c).then((s) => s.paused));
   return Object.assign(provisioning, { root, profile, pause });
 }
 

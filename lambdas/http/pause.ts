@@ -31,10 +31,12 @@ export class PauseGate {
   ) {}
 
   /**
-   * Whether the connector is paused (cached). A failed read is not kept and answers what was last
-   * read (a paused connector stays paused through a throttled read), or "not paused" when nothing
-   * was: the request then meets storage itself and gets its real answer — a 500 that names a
+   * Whether the connector is paused (cached). A failed read answers what was last read (a paused
+   * connector stays paused through a throttled read), or "not paused" when nothing was: the
+   * request then meets storage itself and gets its real answer — a 500 that names a
    * misconfiguration, a 503 for an outage, a 400 for bad input — instead of a 503 for everything.
+   * That answer is kept for the TTL like a read one, so a struggling table is not asked again on
+   * every request.
    */
   paused(connector: string): Promise<boolean> {
     const t = this.now();
@@ -45,10 +47,7 @@ export class PauseGate {
         this.last.set(connector, p);
         return p;
       },
-      () => {
-        this.cache.delete(connector);
-        return this.last.get(connector) ?? false;
-      },
+      () => this.last.get(connector) ?? false,
     );
     this.cache.set(connector, { paused, expiresAt: t + this.ttlMs });
     return paused;

@@ -1,6 +1,6 @@
 /**
  * The pause check's cache: one read per connector per TTL whatever the request rate (concurrent
- * requests share it), a new read after the TTL, a failed read not kept (the last answer, else not paused), and the 503 a paused
+ * requests share it), a new read after the TTL, a failed read answered by the last answer (else not paused) for the TTL, and the 503 a paused
  * connector answers (Retry-After, SCIM error).
  */
 import { describe, expect, it } from 'vitest';
@@ -37,10 +37,13 @@ describe('PauseGate', () => {
     expect(reads).toEqual(['a', 'b', 'a']);
   });
 
-  it('a failed read is not kept, and lets the request meet storage itself when nothing was read before', async () => {
-    const { g, reads } = gate([new Error('DynamoDB down'), false]);
+  it('a failed read lets the request meet storage itself when nothing was read before, and is not retried before the TTL', async () => {
+    const { g, reads, advance } = gate([new Error('DynamoDB down'), true]);
     await expect(g.check('a')).resolves.toBeUndefined();
-    await g.check('a');
+    await expect(g.check('a')).resolves.toBeUndefined();
+    expect(reads).toEqual(['a']);
+    advance(5000);
+    await expect(g.check('a')).rejects.toSatisfy((e) => isScimError(e) && e.status === 503);
     expect(reads).toEqual(['a', 'a']);
   });
 
@@ -50,6 +53,7 @@ describe('PauseGate', () => {
     await expect(g.check('a')).rejects.toSatisfy(paused);
     advance(5000);
     await expect(g.check('a')).rejects.toSatisfy(paused);
+    advance(5000);
     await expect(g.check('a')).resolves.toBeUndefined();
     expect(reads).toEqual(['a', 'a', 'a']);
   });
