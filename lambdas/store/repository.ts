@@ -178,10 +178,10 @@ export class Repository {
   }
 
   /** Resource item update as a transaction item: doc (if given), version +1, member count delta. */
-  private resourceUpdate(connector: string, current: StoredResource, next: StoredResource | undefined, memberDelta: number, versioned: boolean): TransactItem {
+  private resourceUpdate(connector: string, current: StoredResource, next: StoredResource | undefined, memberDelta: number, versioned: boolean, modified?: string): TransactItem {
     const names: Record<string, string> = { '#v': 'v' };
     // The written `modified` is the answer's `meta.lastModified`: one clock reading, not two that may differ by a millisecond.
-    const values: Record<string, unknown> = { ':one': 1, ':m': next?.lastModified ?? this.ctx.now().toISOString() };
+    const values: Record<string, unknown> = { ':one': 1, ':m': modified ?? next?.lastModified ?? this.ctx.now().toISOString() };
     const set = ['modified = :m'];
     const remove: string[] = [];
     const add = ['#v :one'];
@@ -544,9 +544,12 @@ export class Repository {
     let first = true;
     let version = current.version;
     let count = current.memberCount ?? 0;
+    // One `modified` for every chunk of the write, and the answer's lastModified: one clock reading.
+    // (`next` carries the stored group's old lastModified; only a create's is this write's.)
+    const at = create?.lastModified ?? this.ctx.now().toISOString();
     do {
       if (!first && remQ.length > MAX_TX_ITEMS) {
-        const r = await this.removeInBulk(connector, current.id, remQ);
+        const r = await this.removeInBulk(connector, current.id, remQ, at);
         result.removed.push(...remQ);
         version = r.version;
         count = r.memberCount;
@@ -559,18 +562,18 @@ export class Repository {
       // Member-only writes skip the version condition, so under a concurrent member write the real
       // version can be higher; two memberships of one pair then tie only if both writes raced on
       // that pair (live events still order by sequence).
-      const gv = first && create ? 1 : version + 1;
-      const chunkAdd = addQ.slice(0, Math.floor((room - chunkRem.length) / 2)).map((m) => ({ ...m, gv }));
+      const chunkVersion = first && create ? 1 : version + 1;
+      const chunkAdd = addQ.slice(0, Math.floor((room - chunkRem.length) / 2)).map((m) => ({ ...m, gv: chunkVersion }));
       remQ = remQ.slice(chunkRem.length);
       addQ = addQ.slice(chunkAdd.length);
-      const r = await this.groupChunk(connector, current, first ? next : undefined, first ? create : undefined, chunkAdd, chunkRem, first && versioned, result);
-      if (r.wrote) version = first && create ? 1 : version + 1;
+      const r = await this.groupChunk(connector, current, first ? next : undefined, first ? create : undefined, chunkAdd, chunkRem, first && versioned, result, at);
+      if (r.wrote) version = chunkVersion;
       count += r.delta;
       first = false;
     } while (addQ.length > 0 || remQ.length > 0);
 
     const base = next ?? create ?? current;
-    const group: StoredResource = { ...base, version, memberCount: count, lastModified: this.ctx.now().toISOString() };
+    const group: StoredResource = { ...base, version, memberCount: count, lastModified: at };
     return { group, result };
   }
 
@@ -587,7 +590,7 @@ export class Repository {
    * If the function stops midway, the count stays too high until the next write — the safe
    * direction: a count of 0 is what skips the member read.
    */
-  private async removeInBulk(connector: string, groupId: string, ids: readonly string[]): Promise<{ version: number; memberCount: number }> {
+  private async removeInBulk(connector: string, groupId: string, ids: readonly string[], modified: string): Promise<{ version: number; memberCount: number }> {
     await batchDelete(this.ctx, ids.map((id) => keys.membership(connector, groupId, id)), BULK_PARALLEL);
     const groupKey = keys.resource(connector, 'Group', groupId);
     for (let attempt = 0; attempt < RECOUNT_ATTEMPTS; attempt++) {
@@ -614,7 +617,7 @@ export class Repository {
               UpdateExpression: 'SET mc = :n, modified = :m ADD #v :one',
               ConditionExpression: '#v = :seen',
               ExpressionAttributeNames: { '#v': 'v' },
-              ExpressionAttributeValues: { ':n': n, ':m': this.ctx.now().toISOString(), ':one': 1, ':seen': seen },
+              ExpressionAttributeValues: { ':n': n, ':m': modified, ':one': 1, ':seen': seen },
             }),
           ),
         );
@@ -637,6 +640,7 @@ export class Repository {
     removesIn: readonly string[],
     versioned: boolean,
     result: MemberDeltaResult,
+    modified: string,
   ): Promise<{ delta: number; wrote: boolean }> {
     const adds = new Map(addsIn.map((m) => [m.value, { ...m, type: m.type ?? 'User' } as MemberRef & { type: ResourceKind }]));
     const removes = new Set(removesIn);
@@ -652,7 +656,7 @@ export class Repository {
         p.roles.push({ r: 'counter' });
       } else {
         const nextVersioned = next ? { ...next, version: current.version + 1 } : undefined;
-        p.items.push(this.resourceUpdate(connector, current, nextVersioned, delta, versioned));
+        p.items.push(this.resourceUpdate(connector, current, nextVersioned, delta, versioned, modified));
         p.roles.push({ r: 'resource' });
       }
       const g = this.guardMoves(connector, 'Group', current.id, create ? undefined : next ? current.attributes : undefined, create?.attributes ?? next?.attributes);

@@ -85,6 +85,20 @@ describe('users', () => {
     }
   });
 
+  it('a group write answers the lastModified it stored (create with members, rename, member-only change, bulk removal)', async () => {
+    let ms = Date.parse('2026-01-01T00:00:00.000Z');
+    const ticking = new ScimStore({ doc: t.doc, tableName: t.tableName, now: () => new Date(ms++) });
+    const users = await Promise.all(Array.from({ length: 3 }, (_, i) => ticking.repo.createUser('clock-g', { userName: `m${i}@example.com` })));
+    const stored = async (id: string) => (await ticking.repo.get('clock-g', 'Group', id))!;
+    const created = await ticking.repo.createGroup('clock-g', { displayName: 'Clock' }, users.map((u) => ({ value: u.id })));
+    expect((await stored(created.group.id)).lastModified).toBe(created.group.lastModified);
+    const renamed = await ticking.repo.writeGroup('clock-g', await stored(created.group.id), { displayName: 'Clock 2' }, { add: [], remove: [] });
+    expect(renamed.group.lastModified > created.group.lastModified).toBe(true);
+    expect((await stored(created.group.id)).lastModified).toBe(renamed.group.lastModified);
+    const memberOnly = await ticking.repo.writeGroup('clock-g', await stored(created.group.id), undefined, { add: [], remove: [users[0]!.id] }, { versioned: false });
+    expect((await stored(created.group.id)).lastModified).toBe(memberOnly.group.lastModified);
+  });
+
   it('externalId lookup is case-exact', async () => {
     const u = await store.repo.createUser(C, { userName: 'xid', externalId: 'EXT-1' });
     expect((await store.repo.findByExternalId(C, 'User', 'EXT-1')).map((r) => r.id)).toEqual([u.id]);
