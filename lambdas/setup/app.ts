@@ -17,7 +17,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { ConnectorConfig } from '../connectors/config.js';
+import type { LambdaConnector } from '../connectors/deployed.js';
 import type { ProfileRegistry } from '../connectors/registry.js';
 import type { ProfileShape } from '../connectors/rules.js';
 import type { TokenSource } from '../auth/token-source.js';
@@ -33,7 +33,7 @@ const MAX_BODY = 1024;
 export const TOKEN_SECRET_PREFIX_ENV = 'SCIM_TOKEN_SECRET_PREFIX';
 
 export interface SetupDeps {
-  readonly connectors: readonly ConnectorConfig[];
+  readonly connectors: readonly LambdaConnector[];
   readonly profiles: ProfileRegistry<ProfileShape>;
   readonly links: SetupLinks;
   readonly tokens: TokenSource;
@@ -117,14 +117,20 @@ export function setupHandler(deps: SetupDeps): (event: APIGatewayProxyEvent) => 
       const live = view.state === 'open' || view.state === 'revealed';
       // Expired and revoked links say so and nothing more.
       if (!live) return json(200, { connector: connector.name, ...view });
-      const status = await deps.status.status(connector.name);
-      if (req.action === 'status') return json(200, { connector: connector.name, ...view, status });
+      // The status is a convenience: when it cannot be read (CloudWatch Logs throttles
+      // FilterLogEvents at a few calls a second per account), the link, the Tenant URL and the
+      // guide are still answered, without it; the page keeps its last status and asks again.
+      const status = await deps.status.status(connector.name).catch((e: unknown) => {
+        deps.logger.warn('setup status unavailable', { connector: connector.name, error: e as Error });
+        return undefined;
+      });
+      if (req.action === 'status') return json(200, { connector: connector.name, ...view, ...(status ? { status } : {}) });
       return json(200, {
         connector: connector.name,
         ...view,
         tenantUrl: link.tenantUrl ?? publicBaseUrl(event, connector.basePath),
         guide: setupGuide(deps.profiles.get(connector.profile)),
-        status,
+        ...(status ? { status } : {}),
       });
     } catch (e) {
       deps.logger.error('setup request failed', { connector: connector.name, action: req.action, error: e as Error });

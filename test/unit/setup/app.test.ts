@@ -12,10 +12,12 @@ const SECRET = 'b'.repeat(43);
 const event = (body: unknown, method = 'POST'): APIGatewayProxyEvent =>
   ({ httpMethod: method, pathParameters: { connector: 'app', link: LINK }, stageVariables: null, headers: {}, requestContext: { identity: { sourceIp: '198.51.100.7' } }, body: JSON.stringify(body), isBase64Encoded: false }) as unknown as APIGatewayProxyEvent;
 
-function handler(over: { tokens?: () => Promise<{ current: string }>; reveal?: SetupLinks['reveal'] } = {}) {
+const OPEN_LINK = { connector: 'app', linkId: LINK, createdAt: '2026-01-01T00:00:00Z', expiresAt: '2099-01-01T00:00:00Z', tenantUrl: 'https://scim.example.com/app/scim/v2' };
+
+function handler(over: { tokens?: () => Promise<{ current: string }>; reveal?: SetupLinks['reveal']; find?: SetupLinks['find']; status?: () => Promise<never> } = {}) {
   const links = {
     reveal: vi.fn(over.reveal ?? (async () => ({ link: { connector: 'app', linkId: LINK, createdAt: '2026-01-01T00:00:00Z', expiresAt: '2099-01-01T00:00:00Z', revealedAt: '2026-01-01T00:01:00Z' }, spent: true }))),
-    find: vi.fn(async () => undefined),
+    find: vi.fn(over.find ?? (async () => undefined)),
   };
   const metrics: string[] = [];
   const h = setupHandler({
@@ -23,7 +25,7 @@ function handler(over: { tokens?: () => Promise<{ current: string }>; reveal?: S
     profiles: schemaRegistry(),
     links: links as unknown as SetupLinks,
     tokens: { get: over.tokens ?? (async () => ({ current: 'tok-123' })) },
-    status: { status: async () => ({ phase: 'waiting', requests: 0, failed: 0, failures: [] }) },
+    status: { status: over.status ?? (async () => ({ phase: 'waiting', requests: 0, failed: 0, failures: [] })) },
     logger: new Logger({ logLevel: 'SILENT' }),
     writeMetric: (l) => void metrics.push(l),
   });
@@ -56,5 +58,17 @@ describe('setupHandler', () => {
     const del = await h(event(null, 'DELETE'));
     expect(del.statusCode).toBe(405);
     expect(del.headers).toMatchObject({ Allow: 'GET, POST' });
+  });
+
+  it('a status that cannot be read (CloudWatch Logs throttled) leaves the rest of the page: link, Tenant URL, guide', async () => {
+    const { h } = handler({ find: (async () => OPEN_LINK) as unknown as SetupLinks['find'], status: () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })) });
+    const view = await h(event({ action: 'view', secret: SECRET }));
+    expect(view.statusCode).toBe(200);
+    const body = JSON.parse(view.body);
+    expect(body).toMatchObject({ state: 'open', tenantUrl: OPEN_LINK.tenantUrl, guide: { profile: 'generic' } });
+    expect(body.status).toBeUndefined();
+    const status = await h(event({ action: 'status', secret: SECRET }));
+    expect(status.statusCode).toBe(200);
+    expect(JSON.parse(status.body).status).toBeUndefined();
   });
 });
