@@ -28,7 +28,7 @@ import type { TokenSecretRead } from '../../lambdas/auth/token-age.js';
 import { parseTokenSet, type TokenSet } from '../../lambdas/auth/tokens.js';
 import { profileRegistry } from '../../lambdas/connectors/profiles.js';
 import type { ProfileOrigin, ProfileRegistry } from '../../lambdas/connectors/registry.js';
-import { parseCursorKeySecret, type CursorKeys } from '../../lambdas/store/cursor-key.js';
+import { usableCursorKeys, type CursorKeys } from '../../lambdas/store/cursor-key.js';
 import { ScimStore } from '../../lambdas/store/store.js';
 import { batchPut } from '../../lambdas/store/context.js';
 import { createTableInput, TABLE } from '../../lambdas/store/table.js';
@@ -116,9 +116,9 @@ export interface EventTarget {
 /** The cursor key secret's text as keys; a value the functions could not use either is an AdminError naming the way out. */
 function cursorKeysOf(text: string, where: string): CursorKeys {
   try {
-    return parseCursorKeySecret(text);
+    return usableCursorKeys(text);
   } catch (e) {
-    throw new AdminError(`${(e as Error).message} (${where}): write a fresh key with scim-admin cursor-key rotate --grace 0`, EXIT.error);
+    throw new AdminError(`the cursor key ${(e as Error).message} (${where}): write a fresh key with scim-admin cursor-key rotate --grace 0`, EXIT.error);
   }
 }
 

@@ -40,18 +40,31 @@ export function parseCursorKeySecret(text: string): CursorKeys {
 /** The keys a cursor is accepted under at `now`: current, then previous while its grace lasts. */
 export const cursorKeysAt = (keys: CursorKeys, now: Date): string[] => liveValues(keys, now);
 
-function checkedKeys(text: unknown): CursorKeys {
-  const invalid = (why: string) => new StorageError('configuration', `the cursor key secret ${why}`, { code: 'InvalidCursorKey' });
-  if (typeof text !== 'string') throw invalid('is not a string');
+/**
+ * The cursor key secret's text as keys the functions accept: the secret's shape, and every key at
+ * least MIN_CURSOR_KEY_LENGTH characters. Throws an Error saying what is wrong (callers add where
+ * and what to do). `scim-admin cursor-key rotate` reads with the same rule, so it never keeps a
+ * key the functions would refuse as `previous`.
+ */
+export function usableCursorKeys(text: unknown): CursorKeys {
+  if (typeof text !== 'string') throw new Error('is not a string');
   let keys: CursorKeys;
   try {
     keys = parseCursorKeySecret(text);
   } catch (e) {
-    throw invalid(`cannot be used: ${(e as Error).message}`);
+    throw new Error(`cannot be used: ${(e as Error).message}`);
   }
   const short = [keys.current, keys.previous].some((k) => k !== undefined && k.length < MIN_CURSOR_KEY_LENGTH);
-  if (short) throw invalid(`must hold keys of at least ${MIN_CURSOR_KEY_LENGTH} characters`);
+  if (short) throw new Error(`must hold keys of at least ${MIN_CURSOR_KEY_LENGTH} characters`);
   return keys;
+}
+
+function checkedKeys(text: unknown): CursorKeys {
+  try {
+    return usableCursorKeys(text);
+  } catch (e) {
+    throw new StorageError('configuration', `the cursor key secret ${(e as Error).message}`, { code: 'InvalidCursorKey' });
+  }
 }
 
 /** The context's cursor keys. */

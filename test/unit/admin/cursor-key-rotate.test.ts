@@ -85,6 +85,15 @@ describe('cursor-key rotate (deployed)', () => {
     expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
   });
 
+  it('a key too short for the functions is not kept as previous: exit 1 saying how to replace it, nothing written', async () => {
+    secret = '{"current": "s3cr3t-but-short"}';
+    const r = await runCli(['cursor-key', 'rotate', ...DEPLOYED], { now: () => T0 });
+    expect(r.code).toBe(EXIT.error);
+    expect(r.stderr).toMatch(/must hold keys of at least 32 characters \(secret Scim\/cursor-key\): write a fresh key with scim-admin cursor-key rotate --grace 0/);
+    expect(r.stderr).not.toContain('s3cr3t');
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
   it('is listed in the main help with --grace', () => {
     expect(mainHelp()).toMatch(/cursor-key rotate +new signing key of the paging cursors/);
   });
