@@ -38,7 +38,7 @@ import { readConnectorState } from '../../lambdas/store/connector-state.js';
 import { signingSecrets } from '../../lambdas/webhooks/secret.js';
 import { SetupLinks } from '../../lambdas/store/setup-links.js';
 import { DEFAULT_LINK_EXPIRY, parseLinkExpiry, setupLinkUrl } from './setup-link.js';
-import { OPTIONS, type CliIO, type Command, type Ctx, type OptionName } from './command.js';
+import { note, OPTIONS, out, resolveConnector, type CliIO, type Command, type Ctx, type OptionName } from './command.js';
 
 export type { CliIO, Command, Ctx, OptionName } from './command.js';
 
@@ -68,8 +68,6 @@ const GLOBAL_HELP = `Target (every command):
   --profile <name>      AWS named profile
   -h, --help            help (also after any command)`;
 
-const out = (ctx: Ctx, text: string) => void ctx.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-const note = (ctx: Ctx, text: string) => void ctx.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 const str = (ctx: Ctx, name: OptionName): string | undefined => {
   const v = ctx.values[name];
   return typeof v === 'string' ? v : undefined;
@@ -79,16 +77,6 @@ function format(ctx: Ctx, allowed: readonly Format[], fallback: Format): Format 
   const f = str(ctx, 'format') ?? fallback;
   if (!(allowed as readonly string[]).includes(f)) throw new AdminError(`--format must be one of ${allowed.join(', ')} (got ${f})`, EXIT.usage);
   return f as Format;
-}
-
-async function resolveConnector(ctx: Ctx, name: string): Promise<ConnectorRef> {
-  const all = await ctx.backend.connectors();
-  const c = all.find((x) => x.name === name);
-  if (!c) {
-    const known = all.map((x) => x.name).join(', ') || '(none)';
-    throw new AdminError(`unknown connector "${name}" in ${ctx.backend.description}; known connectors: ${known}`, EXIT.notFound);
-  }
-  return c;
 }
 
 function relative(ms: number): string {

@@ -1,10 +1,11 @@
 /**
- * What every scim-admin command is written against: the option table, the command shape and the
- * context a command runs with. Its own module so command files (pause-commands.ts,
+ * What every scim-admin command is written against: the option table, the command shape, the
+ * context a command runs with, and the few things every command does (write a line, find its
+ * connector). Its own module so command files (pause-commands.ts,
  * restore-commands.ts, …) and cli.ts, which lists them, import one way.
  */
 import type { Writable } from 'node:stream';
-import type { AdminBackend } from './backend.js';
+import { AdminError, EXIT, type AdminBackend, type ConnectorRef } from './backend.js';
 
 export const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
@@ -55,4 +56,20 @@ export interface Ctx {
   readonly values: Partial<Record<OptionName, string | boolean>>;
   readonly now: () => Date;
   readonly signal?: AbortSignal;
+}
+
+/** A line on standard output (the command's result). */
+export const out = (ctx: Ctx, text: string): void => void ctx.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+/** A line on standard error (progress, notes, what to do next). */
+export const note = (ctx: Ctx, text: string): void => void ctx.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+
+/** The named connector of the target, or exit 3 listing the known ones. */
+export async function resolveConnector(ctx: Ctx, name: string): Promise<ConnectorRef> {
+  const all = await ctx.backend.connectors();
+  const c = all.find((x) => x.name === name);
+  if (!c) {
+    const known = all.map((x) => x.name).join(', ') || '(none)';
+    throw new AdminError(`unknown connector "${name}" in ${ctx.backend.description}; known connectors: ${known}`, EXIT.notFound);
+  }
+  return c;
 }

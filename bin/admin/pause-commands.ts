@@ -2,20 +2,12 @@
  * `scim-admin pause <connector>` / `resume <connector>`: while paused, every /Users, /Groups and
  * root request of the connector answers 503 + Retry-After (lambdas/http/pause.ts) within 5 s on
  * every container; the flag is an item of the table, so it survives deploys and works the same
- * locally. Only types come from cli.ts (no import cycle at run time).
+ * locally. Written against ./command.ts like every command (cli.ts only lists it).
  */
 import { readConnectorState, writeConnectorState } from '../../lambdas/store/connector-state.js';
 import { PAUSE_CHECK_TTL_MS, PAUSED_RETRY_AFTER_SECONDS } from '../../lambdas/http/pause.js';
 import { AdminError, EXIT } from './backend.js';
-import type { Command, Ctx } from './command.js';
-
-const note = (ctx: Ctx, text: string) => void ctx.io.stderr.write(`${text}\n`);
-
-async function known(ctx: Ctx, name: string): Promise<void> {
-  const all = await ctx.backend.connectors();
-  if (!all.some((c) => c.name === name))
-    throw new AdminError(`unknown connector "${name}" in ${ctx.backend.description}; known connectors: ${all.map((c) => c.name).join(', ') || '(none)'}`, EXIT.notFound);
-}
+import { note, resolveConnector, type Command } from './command.js';
 
 function toggle(paused: boolean): Command {
   const verb = paused ? 'pause' : 'resume';
@@ -33,7 +25,7 @@ The pause lasts (deploys included) until: scim-admin resume <connector>.`
       : `Usage: scim-admin resume <connector>
 Within ${PAUSE_CHECK_TTL_MS / 1000} s the connector's requests are served again; the identity provider's retries go through.`,
     run: async (ctx, [name]) => {
-      await known(ctx, name!);
+      await resolveConnector(ctx, name!);
       const store = await ctx.backend.store();
       const before = await readConnectorState(store.ctx, name!, { consistent: true });
       if (before.paused === paused) {

@@ -1,21 +1,12 @@
 /**
  * The `snapshot` and `restore` commands of scim-admin (logic in ./restore.ts). Kept apart from
- * cli.ts, which only lists them; only types come from there (no import cycle at run time).
+ * cli.ts, which only lists them; written against ./command.ts like every command.
  */
 import { isStorageError } from '../../lambdas/store/errors.js';
 import { counterItems } from '../../lambdas/store/connector-items.js';
 import { AdminError, EXIT, LocalBackend } from './backend.js';
-import type { Command, Ctx } from './command.js';
+import { note, out, resolveConnector, type Command, type Ctx } from './command.js';
 import { applyRestore, planRestore, planSize, renderPlan } from './restore.js';
-
-const out = (ctx: Ctx, text: string) => void ctx.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-const note = (ctx: Ctx, text: string) => void ctx.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
-
-async function connectorNamed(ctx: Ctx, name: string): Promise<void> {
-  const all = await ctx.backend.connectors();
-  if (!all.some((c) => c.name === name))
-    throw new AdminError(`unknown connector "${name}" in ${ctx.backend.description}; known connectors: ${all.map((c) => c.name).join(', ') || '(none)'}`, EXIT.notFound);
-}
 
 /** The copy's table must exist and be readable: said in words, not as a DynamoDB error. */
 function tableError(e: unknown, table: string, where: string): never {
@@ -72,7 +63,7 @@ writes only what is still different. Progress goes to stderr; the summary to std
   run: async (ctx, [name]) => {
     const from = ctx.values['from-table'];
     if (typeof from !== 'string' || from === '') throw new AdminError('--from-table <table> is required: the point-in-time copy to restore from', EXIT.usage);
-    await connectorNamed(ctx, name!);
+    await resolveConnector(ctx, name!);
     const live = await ctx.backend.store();
     if (from === live.ctx.table) throw new AdminError(`--from-table ${from} is the live table itself: name the point-in-time copy`, EXIT.usage);
     const source = await ctx.backend.tableStore(from);
