@@ -109,10 +109,12 @@ const connectorsCmd: Command = {
   path: 'connectors',
   args: [],
   options: ['format'],
-  summary: 'connectors with profile, Tenant URL, user/group counts, last successful request, token age',
+  summary: 'connectors with profile, Tenant URL, user/group counts, last successful request, open setup links, token age; (paused) after a paused one',
   help: `Usage: scim-admin connectors [--format table|json]
 PROFILE: the profile cdk.json names for the connector and where it is declared: built-in (shipped
 in lambdas/connectors/profiles) or configured (cdk.json scim:profiles); JSON: profile, profileSource.
+SETUP LINKS: open setup links (setup-link) and when the last one expires; JSON: openSetupLinks.
+A paused connector (pause) shows "(paused)" after its name; JSON: paused.
 TOKEN AGE: days since the token was set (rotatedAt in the secret, written by token rotate; else when
 the secret's value was last written); "-" when the secret cannot be read.`,
   run: async (ctx) => {
@@ -669,7 +671,7 @@ export function mainHelp(): string {
     GLOBAL_HELP,
     '',
     'Exit codes: 0 ok, 1 unexpected error or a failed check, 2 usage, 3 not found (connector/stack/local data),',
-    '            4 AWS credentials or permissions, 5 refused (token show / webhook secret without --reveal),',
+    '            4 AWS credentials, permissions or no region, 5 refused (token show / webhook secret without --reveal),',
     '            130 interrupted (events resync: the resume cursor is on stdout; restore: run it again).',
     'Run `scim-admin <command> --help` for a command\'s options.',
   ].join('\n');

@@ -1,7 +1,8 @@
 /**
  * `scim-admin setup-link`: the URL of a one-time setup page (lambdas/setup/app.ts) for a connector.
- * The page lives next to the connector's SCIM base path: `<host>/<connector>/setup/<linkId>`, the
- * link secret after `#` (browsers never send the fragment, so it stays out of every access log).
+ * Locally (`--local`) the page lives next to the connector's SCIM base path,
+ * `<host>/<connector>/setup/<linkId>`; deployed, on the stack's setup API, `<SetupPageUrl>/<connector>/<linkId>`.
+ * The link secret goes after `#` (browsers never send the fragment, so it stays out of every access log).
  */
 import { parseDuration } from './tokens.js';
 
