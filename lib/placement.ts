@@ -61,6 +61,17 @@ export function apiConstructId(n: number): string {
   return n === 1 ? 'Api' : `Api${n}`;
 }
 
+/**
+ * The prefix of the alarm and dashboard names of API `n`'s connectors: the stack's name for API 1
+ * (the names a stack of up to 10 connectors always had), `<stack>_api<n>` for the others. `_`
+ * cannot occur in a CloudFormation stack name, so neither a connector of API 1 (`<stack>-<c>-…`)
+ * nor another stack of the account — e.g. a second stack named `Scim-2`, as README "Limits"
+ * suggests — can ever take one of these names.
+ */
+export function observabilityPrefix(stackName: string, n: number): string {
+  return n === 1 ? stackName : `${stackName}_api${n}`;
+}
+
 /** The REST API name of API `n`. */
 export function restApiName(stackName: string, n: number): string {
   return n === 1 ? stackName : `${stackName}-${n}`;

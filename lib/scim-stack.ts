@@ -41,7 +41,7 @@ import { CURSOR_KEY_SECRET_ENV } from '../lambdas/http/cursor-key.js';
 import type { HandlerName } from '../lambdas/http/routes.js';
 import { TABLE } from '../lambdas/store/table.js';
 import { lambdaProfilesJson, type DeploymentConfig } from './config.js';
-import { apiConstructId, apiNestedStackId, placeConnectors, restApiName } from './placement.js';
+import { apiConstructId, apiNestedStackId, observabilityPrefix, placeConnectors, restApiName } from './placement.js';
 import { ChangeEvents } from './constructs/change-events.js';
 import { ApiGroupObservability, Observability } from './constructs/observability.js';
 import { PurgeSweeper } from './constructs/purge-sweeper.js';
@@ -206,6 +206,8 @@ export class ScimStack extends Stack {
       : undefined;
 
     const deployed = new Map<string, DeployedConnector>();
+    /** Each API's alarm and dashboard name prefix (lib/placement.ts). */
+    const namePrefixOf = new Map<ScimApi, string>();
     for (const { number: n, connectors: group } of placeConnectors(config.connectors, config.stagesPerApi)) {
       const nestedId = apiNestedStackId(n);
       const scope = nestedId ? new NestedStack(this, nestedId, { description: nestedDescription(`SCIM REST API ${n}: ${group.map((c) => c.name).join(', ')}`) }) : this;
@@ -227,6 +229,7 @@ export class ScimStack extends Stack {
         ...(config.webAclArn ? { webAclArn: config.webAclArn } : {}),
       });
       this.apis.push(api);
+      namePrefixOf.set(api, observabilityPrefix(this.stackName, n));
       for (const c of group) {
         const stage = api.stages.get(c.name)!;
         let tenantUrl: string;
@@ -247,11 +250,11 @@ export class ScimStack extends Stack {
     // The connectors of the API in this stack are charted and alarmed here; those of the APIs in
     // nested stacks in their API's nested stack (ApiGroupObservability; lib/limits.ts says why).
     const observed = (api: ScimApi) =>
-      this.connectors.filter((c) => c.api === api).map((c) => ({ name: c.config.name, apiName: c.api.api.restApiName }));
+      this.connectors.filter((c) => c.api === api).map((c) => ({ name: c.config.name, apiName: c.api.api.restApiName, namePrefix: namePrefixOf.get(api)! }));
     const nestedApis = this.apis.filter((a) => Stack.of(a) !== this);
     this.observability = new Observability(this, 'Observability', {
       connectors: this.apis.filter((a) => Stack.of(a) === this).flatMap(observed),
-      otherApiNames: nestedApis.map((a) => a.api.restApiName),
+      otherApis: nestedApis.map((a) => ({ apiName: a.api.restApiName, namePrefix: namePrefixOf.get(a)! })),
       authorizer: { name: 'authorizer', function: this.functions.authorizer.function, logGroup: this.functions.authorizer.logGroup },
       handlers: (['users', 'groups', 'discovery'] as const).map((name) => ({
         name,
@@ -270,6 +273,7 @@ export class ScimStack extends Stack {
       (a) =>
         new ApiGroupObservability(Stack.of(a), 'Observability', {
           apiName: a.api.restApiName,
+          namePrefix: namePrefixOf.get(a)!,
           stackName: this.stackName,
           connectors: observed(a),
           alarmTopic: this.observability.topic,

@@ -41,6 +41,8 @@ export interface ObservedConnector {
   readonly name: string;
   /** The REST API serving the connector's stage (its `ApiName` metric dimension). */
   readonly apiName: string;
+  /** What its alarm names start with (lib/placement.ts observabilityPrefix). */
+  readonly namePrefix: string;
 }
 
 export interface ObservedFunction {
@@ -61,8 +63,8 @@ export interface ObservabilityProps {
   readonly idleAlarmHours: number;
   /** A connector token older than this (days) raises the connector's token-age alarm; default 365. */
   readonly tokenMaxAgeDays?: number;
-  /** The names of the REST APIs in nested stacks, whose connectors have their own dashboard (ApiGroupObservability). */
-  readonly otherApiNames?: readonly string[];
+  /** The REST APIs in nested stacks (name, dashboard name prefix), whose connectors have their own dashboard (ApiGroupObservability). */
+  readonly otherApis?: readonly { readonly apiName: string; readonly namePrefix: string }[];
   /** Deletions + deactivations in an hour that raise a connector's mass-deprovisioning alarm (connector-safety.ts). */
   readonly deprovisionAlarm?: (connector: string) => number;
 }
@@ -132,8 +134,8 @@ export class Observability extends Construct {
           `# SCIM — ${stackName}`,
           'One row per connector (API Gateway stage), then the Lambda functions and the DynamoDB table. ' +
             'Provisioning operations come from the handlers\' EMF metrics; authorizer denials from the stage access logs.' +
-            (props.otherApiNames?.length
-              ? ` Connectors of the other REST APIs: ${props.otherApiNames.map((n) => `[${n}](#dashboards:name=${apiDashboardName(n)})`).join(', ')}.`
+            (props.otherApis?.length
+              ? ` Connectors of the other REST APIs: ${props.otherApis.map((a) => `[${a.apiName}](#dashboards:name=${apiDashboardName(a.namePrefix)})`).join(', ')}.`
               : ''),
         ].join('\n'),
       }),
@@ -350,11 +352,11 @@ export interface ConnectorObservabilityProps {
 }
 
 /**
- * Each connector's dashboard row and alarms, in `scope`. Alarm names start with the name of the
- * REST API serving the connector (`<API name>-<connector>-5xx-rate`): the first API carries the
- * stack's name, so a stack of up to 10 connectors keeps `<stack>-<connector>-…`; the connectors of
- * the nested API stacks have their alarms there (lib/constructs/api-group-observability below) —
- * a name moved between two stacks would be taken when CloudFormation creates it in the new one.
+ * Each connector's dashboard row and alarms, in `scope`. Alarm names start with the prefix of the
+ * REST API serving the connector (lib/placement.ts observabilityPrefix): the stack's name for the
+ * first API, so a stack of up to 10 connectors keeps `<stack>-<connector>-…`; `<stack>_api<n>` for
+ * the nested API stacks, which have their alarms there (ApiGroupObservability below) — a name
+ * moved between two stacks would be taken when CloudFormation creates it in the new one.
  */
 export function addConnectorObservability(scope: Construct, props: ConnectorObservabilityProps): void {
   const tokenMaxAgeDays = props.tokenMaxAgeDays ?? DEFAULT_TOKEN_MAX_AGE_DAYS;
@@ -451,7 +453,7 @@ export function addConnectorObservability(scope: Construct, props: ConnectorObse
 
     // Mass deprovisioning and rejected requests (issue 22): named after the API like the others.
     const safety = connectorSafety(props.safety?.scope ?? scope, {
-      stackName: c.apiName,
+      stackName: c.namePrefix,
       connector: c.name,
       requests,
       deprovisionAlarm: props.deprovisionAlarm?.(c.name) ?? DEFAULT_DEPROVISION_ALARM,
@@ -462,7 +464,7 @@ export function addConnectorObservability(scope: Construct, props: ConnectorObse
     // Nobody rotates a token that works: say so before an auditor (or a leak) does.
     props.alarm(
       new cloudwatch.Alarm(scope, `TokenAge-${c.name}`, {
-        alarmName: `${c.apiName}-${c.name}-token-age`,
+        alarmName: `${c.namePrefix}-${c.name}-token-age`,
         alarmDescription: `Connector ${c.name}: its token is older than ${tokenMaxAgeDays} days (scim:tokenMaxAgeDays), counted from rotatedAt in the token secret, else from when the secret's value was last written. Rotate it without a provisioning gap: npx scim-admin token rotate ${c.name}, paste the new token into the identity provider, then npx scim-admin check ${c.name}. The alarm clears at the next daily check (06:00 UTC).`,
         metric: tokenAge,
         threshold: tokenMaxAgeDays,
@@ -476,7 +478,7 @@ export function addConnectorObservability(scope: Construct, props: ConnectorObse
     // 5XX rate: a share, so one failed request on a quiet connector is not an outage.
     props.alarm(
       new cloudwatch.Alarm(scope, `ServerErrorRate-${c.name}`, {
-        alarmName: `${c.apiName}-${c.name}-5xx-rate`,
+        alarmName: `${c.namePrefix}-${c.name}-5xx-rate`,
         alarmDescription: `Connector ${c.name}: more than ${SERVER_ERROR_RATE_PERCENT}% of requests answered 5XX in 2 of the last 3 five-minute periods (handler failures, authorizer failures, DynamoDB errors). The IdP retries, but a lasting 5XX rate quarantines the provisioning job.`,
         metric: new cloudwatch.MathExpression({
           expression: 'IF(requests > 0, 100 * errors / requests, 0)',
@@ -496,7 +498,7 @@ export function addConnectorObservability(scope: Construct, props: ConnectorObse
     const hour = Duration.hours(1);
     props.alarm(
       new cloudwatch.Alarm(scope, `NoSuccess-${c.name}`, {
-        alarmName: `${c.apiName}-${c.name}-no-successful-request`,
+        alarmName: `${c.namePrefix}-${c.name}-no-successful-request`,
         alarmDescription: `Connector ${c.name}: no successful request for ${props.idleAlarmHours} hours. The identity provider stopped provisioning (job paused or quarantined, token rejected, app unassigned). Check the provisioning logs in Entra ID / Okta.`,
         metric: new cloudwatch.MathExpression({
           expression: 'FILL(requests, 0) - FILL(clientErrors, 0) - FILL(serverErrors, 0)',
@@ -517,14 +519,16 @@ export function addConnectorObservability(scope: Construct, props: ConnectorObse
   }
 }
 
-/** The dashboard of the connectors of a REST API in a nested stack: `<API name>-<region>`. */
-export function apiDashboardName(apiName: string): string {
-  return `${apiName}-${Aws.REGION}`;
+/** The dashboard of the connectors of a REST API in a nested stack: `<name prefix>-<region>` (`<stack>_api<n>-<region>`). */
+export function apiDashboardName(namePrefix: string): string {
+  return `${namePrefix}-${Aws.REGION}`;
 }
 
 export interface ApiGroupObservabilityProps {
-  /** The REST API's name (`<stack>-2`, …): its dashboard and its connectors' alarms are named after it. */
+  /** The REST API's name (`<stack>-2`, …), for the dashboard's title. */
   readonly apiName: string;
+  /** What its dashboard's and its connectors' alarm names start with (`<stack>_api2`, …; lib/placement.ts). */
+  readonly namePrefix: string;
   /** The deployment's stack name (its dashboard `<stack>-<region>` holds the stack-wide widgets). */
   readonly stackName: string;
   readonly connectors: readonly ObservedConnector[];
@@ -548,7 +552,7 @@ export class ApiGroupObservability extends Construct {
     super(scope, id);
     const notify = new actions.SnsAction(props.alarmTopic);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: apiDashboardName(props.apiName),
+      dashboardName: apiDashboardName(props.namePrefix),
       defaultInterval: Duration.days(1),
     });
     this.dashboard.addWidgets(

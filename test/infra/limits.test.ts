@@ -51,13 +51,19 @@ describe(`${MAX_CONNECTORS} connectors with every option on`, () => {
     const root = alarmNames(templates[0]!);
     expect(root).toContain(`Scim-${maxConnectorName(0)}-5xx-rate`);
     expect(root.some((n) => n.includes(maxConnectorName(10)))).toBe(false);
-    expect(alarmNames(templates[1]!)).toContain(`Scim-2-${maxConnectorName(10)}-5xx-rate`);
+    expect(alarmNames(templates[1]!)).toContain(`Scim_api2-${maxConnectorName(10)}-5xx-rate`);
     const dashboards = templates.flatMap((t) => Object.values(t.json.Resources ?? {}).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(6);
     // The stack's dashboard keeps its name (a renamed dashboard would be a new one).
     const rootDashboards = Object.values(s.json.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
     expect(rootDashboards.map((r) => JSON.stringify(r.Properties?.DashboardName))).toEqual(['{"Fn::Join":["-",[{"Ref":"AWS::StackName"},{"Ref":"AWS::Region"}]]}']);
-    expect(JSON.stringify(Object.values(templates[1]!.json.Resources ?? {}).find((r) => r.Type === 'AWS::CloudWatch::Dashboard')?.Properties?.DashboardName)).toBe('{"Fn::Join":["",["Scim-2-",{"Ref":"AWS::Region"}]]}');
+    expect(JSON.stringify(Object.values(templates[1]!.json.Resources ?? {}).find((r) => r.Type === 'AWS::CloudWatch::Dashboard')?.Properties?.DashboardName)).toBe('{"Fn::Join":["",["Scim_api2-",{"Ref":"AWS::Region"}]]}');
+    // Unique in the stack, and out of reach of a second stack: a stack name cannot contain `_`, so a
+    // second stack `Scim-2` (README "Limits") names its alarms `Scim-2-<c>-…`, never `Scim_api2-…`.
+    const all = templates.flatMap(alarmNames);
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.filter((n) => !n.startsWith('Scim-') && !/^Scim_api[2-6]-/.test(n))).toEqual([]);
+    expect(all.filter((n) => n.startsWith('Scim-2-'))).toEqual([]);
   });
 });
 

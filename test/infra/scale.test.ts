@@ -102,15 +102,15 @@ describe('more than 10 connectors', () => {
     const alarms = resourcesOfType(s, 'AWS::CloudWatch::Alarm', 'all').map(([id, p]) => `${templateOf(id)}${String(p.AlarmName)}`);
     const [nested2, nested3] = s.nested.map((n) => `${n.id}/`);
     NAMES.forEach((n, i) => {
-      // Alarm names start with the name of the connector's REST API (Scim, Scim-2, Scim-3).
-      const [where, api] = i < 10 ? ['', 'Scim'] : i < 20 ? [nested2, 'Scim-2'] : [nested3, 'Scim-3'];
+      // Alarm names start with the prefix of the connector's REST API (Scim, Scim_api2, Scim_api3; lib/placement.ts).
+      const [where, api] = i < 10 ? ['', 'Scim'] : i < 20 ? [nested2, 'Scim_api2'] : [nested3, 'Scim_api3'];
       expect(alarms).toEqual(expect.arrayContaining([`${where}${api}-${n}-5xx-rate`, `${where}${api}-${n}-no-successful-request`, `${where}${api}-${n}-token-age`]));
     });
     const body = (id: string) => flattenJoin(resourcesOfType(s, 'AWS::CloudWatch::Dashboard', 'all').find(([d]) => templateOf(d) === id)![1].DashboardBody);
     expect(body('')).toContain('"ApiName","Scim","Stage","app-01"');
     expect(body('')).not.toContain('app-11');
     // The stack's dashboard links to the other APIs' dashboards; app-21..23 are served by the third API.
-    expect(body('')).toContain('[Scim-3](#dashboards:name=Scim-3-');
+    expect(body('')).toContain('[Scim-3](#dashboards:name=Scim_api3-');
     expect(body(nested3!)).toContain('"ApiName","Scim-3","Stage","app-23"');
   });
 
