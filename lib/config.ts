@@ -19,7 +19,7 @@
  *  - `scim:tokenMaxAgeDays` (1-3650, default 365): a connector token older than this raises its
  *    token-age alarm (lib/constructs/token-age.ts);
  *  - `scim:deprovisionAlarm` (default 100): users/groups deleted or deactivated within an hour that
- *    raise a connector's mass-deprovisioning alarm; a number, or `{"default": n, "<connector>": n}`
+ *    raise a connector's mass-deprovisioning alarm; a number, or `{"*": n, "<connector>": n}`
  *    for per-connector values (lib/constructs/connector-safety.ts);
  *  - `scim:logRetentionDays` (default 90): Lambda and access log retention;
  *  - `scim:stackName` (default `Scim`): deploy the same app twice (dev/prod) in one account;
@@ -53,10 +53,26 @@ export const SETTINGS_KEYS = {
 
 export const DEFAULT_STACK_NAME = 'Scim';
 
-/** `scim:deprovisionAlarm` as a per-connector lookup (a connector not named gets `default`, else the built-in default). */
+/**
+ * The key of `scim:deprovisionAlarm` that holds the threshold of connectors not named: `*`, which no
+ * connector name can be (a stage name has letters, digits, `-` and `_`). (`default` would be
+ * ambiguous: cdk.json ships a connector named `default`.)
+ */
+const EVERY_CONNECTOR = '*';
+
+/** `scim:deprovisionAlarm` as a per-connector lookup (a connector not named gets `*`, else the built-in default). */
 function deprovisionThresholds(v: number | Record<string, number>): (connector: string) => number {
   if (typeof v === 'number') return () => v;
-  return (c) => v[c] ?? v.default ?? DEFAULT_DEPROVISION_ALARM;
+  return (c) => v[c] ?? v[EVERY_CONNECTOR] ?? DEFAULT_DEPROVISION_ALARM;
+}
+
+/** Keys of a per-connector `scim:deprovisionAlarm` that name no connector: a typo would silently keep the default. */
+function deprovisionAlarmProblems(v: number | Record<string, number>, connectors: readonly ConnectorConfig[]): string[] {
+  if (typeof v === 'number') return [];
+  const names = new Set(connectors.map((c) => c.name));
+  return Object.keys(v)
+    .filter((k) => k !== EVERY_CONNECTOR && !names.has(k))
+    .map((k) => `${SETTINGS_KEYS.deprovisionAlarm}.${k}: no connector is named "${k}"; name a connector of scim:connectors, or use "${EVERY_CONNECTOR}" for every connector not named`);
 }
 
 /** `scim:tokenMaxAgeDays`: a connector token older than this raises its token-age alarm. */
@@ -101,7 +117,7 @@ const settingsSchema = z.object({
   [SETTINGS_KEYS.alarmEmail]: z.optional(z.email('must be an e-mail address')),
   [SETTINGS_KEYS.idleAlarmHours]: z._default(int(1, 168), 24),
   [SETTINGS_KEYS.tokenMaxAgeDays]: z._default(int(1, MAX_TOKEN_MAX_AGE_DAYS), DEFAULT_TOKEN_MAX_AGE_DAYS),
-  [SETTINGS_KEYS.deprovisionAlarm]: z._default(z.union([int(1, 1_000_000), z.record(z.string(), int(1, 1_000_000))], 'must be a number, or an object {"default"?: n, "<connector>": n}'), DEFAULT_DEPROVISION_ALARM),
+  [SETTINGS_KEYS.deprovisionAlarm]: z._default(z.union([int(1, 1_000_000), z.record(z.string(), int(1, 1_000_000))], 'must be a number, or an object {"*"?: n, "<connector>": n}'), DEFAULT_DEPROVISION_ALARM),
   [SETTINGS_KEYS.logRetentionDays]: z._default(
     z.number('must be a number').check(
       z.refine((n) => RETENTION_DAYS.includes(n), `must be one of CloudWatch Logs' retention periods: ${RETENTION_DAYS.join(', ')}`),
@@ -217,6 +233,7 @@ export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
     try {
       placeConnectors(connectors, r.data[SETTINGS_KEYS.stagesPerApi]);
       problems.push(...sourceFenceProblems(connectors, r.data[SETTINGS_KEYS.allowedSourceCidrs], r.data[SETTINGS_KEYS.stagesPerApi]));
+      problems.push(...deprovisionAlarmProblems(r.data[SETTINGS_KEYS.deprovisionAlarm], connectors));
     } catch (e) {
       if (!(e instanceof PlacementError)) throw e;
       problems.push(...e.problems.slice(0, -1), placementProblem(e, connectorsInput));

@@ -18,7 +18,7 @@ let custom: Synthesised;
 
 beforeAll(() => {
   s = synth({ 'scim:connectors': CONNECTORS });
-  custom = synth({ 'scim:connectors': CONNECTORS, 'scim:deprovisionAlarm': { default: 250, hr: 2000 } });
+  custom = synth({ 'scim:connectors': CONNECTORS, 'scim:deprovisionAlarm': { '*': 250, hr: 2000 } });
 }, 300_000);
 
 const alarmNamed = (x: Synthesised, name: string): Json => {
@@ -73,8 +73,18 @@ describe('alarms', () => {
     const read = (v: unknown) => readDeploymentConfig((k) => (k === 'scim:deprovisionAlarm' ? v : undefined));
     expect(read(undefined).deprovisionAlarm('x')).toBe(DEFAULT_DEPROVISION_ALARM);
     expect(read('500').deprovisionAlarm('x')).toBe(500);
-    expect(read({ hr: 7 }).deprovisionAlarm('other')).toBe(DEFAULT_DEPROVISION_ALARM);
-    for (const v of [0, 'many', { hr: -1 }]) {
+    // The shipped cdk.json has a connector named `default`: a key of that name is the connector's, `*` is every other one's.
+    expect(read({ default: 7 }).deprovisionAlarm('default')).toBe(7);
+    expect(read({ default: 7 }).deprovisionAlarm('other')).toBe(DEFAULT_DEPROVISION_ALARM);
+    expect(read({ '*': 9 }).deprovisionAlarm('default')).toBe(9);
+    // A key that names no connector (a typo) would silently keep the default: refused, naming it.
+    try {
+      read({ defualt: 7 });
+      expect.unreachable('a key that names no connector');
+    } catch (e) {
+      expect((e as DeploymentConfigError).problems).toEqual([expect.stringMatching(/^scim:deprovisionAlarm\.defualt: no connector is named "defualt".*"\*"/)]);
+    }
+    for (const v of [0, 'many', { default: -1 }]) {
       try {
         read(v);
         expect.unreachable(JSON.stringify(v));
