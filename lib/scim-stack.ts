@@ -369,14 +369,6 @@ export class ScimStack extends Stack {
     new CfnOutput(this, 'EventBusArn', { description: 'EventBridge bus of the SCIM change events (ARN)', value: this.changeEvents.bus.eventBusArn });
     new CfnOutput(this, 'EventArchiveName', { description: 'Archive of every change event (aws events start-replay)', value: this.changeEvents.archive.archiveName });
     new CfnOutput(this, 'EventDeadLetterQueueUrl', { description: 'Change-event batches that could not be published', value: this.changeEvents.deadLetterQueue.queueUrl });
-    for (const w of this.webhooks?.endpoints ?? []) {
-      // Outputs of the nested WebhooksStack, not of this stack: 60 connectors with a webhook would
-      // be 189 outputs here, over 180 (lib/limits.ts). scim-admin reads the secret by its fixed name.
-      new CfnOutput(Stack.of(this.webhooks!), outputId('WebhookSecretArn', w.connector), {
-        description: `Secret holding the webhook signing secret of connector ${w.connector}: scim-admin webhook secret ${w.connector} --reveal`,
-        value: w.secret.secretArn,
-      });
-    }
     if (this.webhooks) {
       new CfnOutput(this, 'WebhookDeadLetterQueueUrl', { description: 'Webhook events given up after 24 h of failed deliveries', value: this.webhooks.deadLetterQueue.queueUrl });
       new CfnOutput(this, 'WebhookUndeliveredQueueUrl', { description: 'Webhook events EventBridge could not put on their connector\'s queue', value: this.webhooks.targetDeadLetterQueue.queueUrl });

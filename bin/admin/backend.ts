@@ -164,7 +164,6 @@ export interface DeployedOptions {
 interface StackInfo {
   connectors: Map<string, { tenantUrl?: string; secretArn?: string }>;
   /** connector → ARN of its webhook signing secret (webhook connectors only). */
-  webhookSecrets: Map<string, string>;
   eventBusName?: string;
   tableName?: string;
   setupPageUrl?: string;
@@ -201,7 +200,6 @@ export class DeployedBackend implements AdminBackend {
         let tableName: string | undefined;
         let eventBusName: string | undefined;
         let setupPageUrl: string | undefined;
-        const webhookSecrets = new Map<string, string>();
         for (const out of stack.Outputs ?? []) {
           const d = out.Description ?? '';
           const tenant = /^Tenant URL of connector (\S+) /.exec(d);
@@ -211,13 +209,9 @@ export class DeployedBackend implements AdminBackend {
           else if (out.OutputKey === 'TableName') tableName = out.OutputValue;
           else if (out.OutputKey === 'EventBusName') eventBusName = out.OutputValue;
           else if (out.OutputKey === 'SetupPageUrl') setupPageUrl = out.OutputValue;
-          else {
-            const hook = /^Secret holding the webhook signing secret of connector (\S+?):/.exec(d);
-            if (hook?.[1] && out.OutputValue) webhookSecrets.set(hook[1], out.OutputValue);
-          }
         }
         const region = (await cf.config.region()) ?? 'unknown';
-        return { connectors, webhookSecrets, ...(eventBusName ? { eventBusName } : {}), ...(tableName ? { tableName } : {}), ...(setupPageUrl ? { setupPageUrl } : {}), region };
+        return { connectors, ...(eventBusName ? { eventBusName } : {}), ...(tableName ? { tableName } : {}), ...(setupPageUrl ? { setupPageUrl } : {}), region };
       } catch (e) {
         if (e instanceof AdminError) throw e;
         const err = e as Error;
@@ -268,18 +262,14 @@ export class DeployedBackend implements AdminBackend {
     await this.sm().send(new PutSecretValueCommand({ SecretId: await this.secretArn(connector), SecretString: JSON.stringify(set) }));
   }
 
-  /**
-   * The signing secret's ARN from the stack outputs (stacks before 60-connector support), else its
-   * name: the outputs now live in the nested WebhooksStack (CloudFormation's 200 outputs per
-   * template), and the name is fixed (`<stack>/<connector>/webhook`, as the delivery function reads it).
-   */
-  private async webhookSecretId(connector: string): Promise<string> {
-    return (await this.stackInfo()).webhookSecrets.get(connector) ?? webhookSecretName(this.o.stack, connector);
+  /** The signing secret's fixed name, `<stack>/<connector>/webhook` (the name the delivery function reads; since webhooks exist). */
+  private webhookSecretId(connector: string): string {
+    return webhookSecretName(this.o.stack, connector);
   }
 
   private async sendWebhookSecret<T>(connector: string, send: (secretId: string) => Promise<T>): Promise<T> {
     try {
-      return await send(await this.webhookSecretId(connector));
+      return await send(this.webhookSecretId(connector));
     } catch (e) {
       if ((e as Error).name === 'ResourceNotFoundException') throw noWebhook(connector, this.description);
       throw e;

@@ -230,14 +230,11 @@ describe('delivery function', () => {
 });
 
 describe('outputs and dashboard', () => {
-  it('the secrets\' ARNs as outputs of the nested stack (the stack\'s 200 outputs: lib/limits.ts), the DLQ URL in the stack; never a value', () => {
+  it('no output names a signing secret (scim-admin reads it by its fixed name; 60 of them would only fill the template\'s outputs), the DLQ URLs in the stack; never a value', () => {
     const outputs = s.json.Outputs ?? {};
     const nestedOutputs = n.json.Outputs ?? {};
-    expect(nestedOutputs.WebhookSecretArnaskspoke?.Description).toBe('Secret holding the webhook signing secret of connector askspoke: scim-admin webhook secret askspoke --reveal');
-    expect(nestedOutputs.WebhookSecretArnaskspoke?.Value).toEqual({ Ref: id(w().endpoints.find((e) => e.connector === 'askspoke')!.secret) });
-    expect(nestedOutputs.WebhookSecretArnideo).toBeDefined();
-    expect(nestedOutputs.WebhookSecretArnoktajostle).toBeUndefined();
-    expect(Object.keys(outputs).filter((k) => k.startsWith('WebhookSecretArn'))).toEqual([]);
+    expect([...Object.keys(outputs), ...Object.keys(nestedOutputs)].filter((k) => k.startsWith('WebhookSecretArn'))).toEqual([]);
+    expect(JSON.stringify(nestedOutputs)).not.toMatch(/signing secret/);
     expect(JSON.stringify(outputs.WebhookDeadLetterQueueUrl?.Value)).toMatch(/Outputs\.ScimWebhooksStackWebhooksDeadLetterQueue/);
     expect(JSON.stringify(outputs.WebhookUndeliveredQueueUrl?.Value)).toMatch(/Outputs\.ScimWebhooksStackWebhooksTargetDeadLetterQueue/);
     expect(Object.keys(outputs).filter((k) => k.startsWith('Webhook')).sort()).toEqual(['WebhookDeadLetterQueueUrl', 'WebhookUndeliveredQueueUrl']);

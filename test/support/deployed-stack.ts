@@ -8,16 +8,12 @@ export interface DeployedConnector {
   readonly name: string;
   readonly tenantUrl: string;
   readonly tokenSecretArn?: string;
-  readonly webhookSecretArn?: string;
 }
 
 export function deployedStack(o: { connectors: readonly DeployedConnector[]; tableName?: string; eventBusName?: string; createdAt?: Date }): Partial<DescribeStacksCommandOutput> {
   const outputs = o.connectors.flatMap((c) => [
     { OutputKey: `TenantUrl${c.name}`, OutputValue: c.tenantUrl, Description: `Tenant URL of connector ${c.name} (paste into Entra ID / Okta)` },
     ...(c.tokenSecretArn ? [{ OutputKey: `TokenSecretArn${c.name}`, OutputValue: c.tokenSecretArn, Description: `Secret holding the token of connector ${c.name}: aws secretsmanager get-secret-value …` }] : []),
-    ...(c.webhookSecretArn
-      ? [{ OutputKey: `WebhookSecretArn${c.name}`, OutputValue: c.webhookSecretArn, Description: `Secret holding the webhook signing secret of connector ${c.name}: scim-admin webhook secret ${c.name} --reveal` }]
-      : []),
   ]);
   if (o.tableName) outputs.push({ OutputKey: 'TableName', OutputValue: o.tableName, Description: 'The SCIM table' });
   if (o.eventBusName) outputs.push({ OutputKey: 'EventBusName', OutputValue: o.eventBusName, Description: 'Change events bus' });
