@@ -274,7 +274,7 @@ function placementProblem(e: PlacementError, input: unknown): string {
     const fields = { name, [API_FIELD]: api, ...rest };
     return `{ ${Object.entries(fields).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')} }`;
   });
-  return `${last}.\n  Replace these entries of scim:connectors in cdk.json (or in your -c value) and leave the others as they are. They keep every connector on the REST API it is on now (for a list deployed by an earlier release: in list order, scim:stagesPerApi per API) provided connectors added since the last deploy are at the end of the list:\n    ${lines.join('\n    ')}`;
+  return `${last}.\n  Replace these entries of scim:connectors in cdk.json (or in your -c value) and leave the others as they are. They keep every connector on the REST API it is on now (for a list deployed by an earlier release: in list order, scim:stagesPerApi per API) provided that since the last deploy connectors were only added, at the end of the list, and scim:stagesPerApi was not changed (if one was removed or moved, put the list back as deployed, synth, paste, then remove it):\n    ${lines.join('\n    ')}`;
 }
 
 /**
