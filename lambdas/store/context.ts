@@ -126,7 +126,7 @@ export async function run<T>(fn: () => Promise<T>): Promise<T> {
  * without it and without `max`, DynamoDB's 1 MB pages). Items come back as stored.
  */
 export async function queryAll(
-  ctx: StoreContext,
+  ctx: Pick<StoreContext, 'doc' | 'table'>,
   input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
   opts: { max?: number; pageLimit?: number } = {},
 ): Promise<Record<string, unknown>[]> {

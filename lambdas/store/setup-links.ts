@@ -18,7 +18,9 @@
  * two browsers racing on one link get the token once.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryAll, run } from './context.js';
+import { isStorageError } from './errors.js';
 import { keys } from './keys.js';
 import { TABLE } from './table.js';
 
@@ -112,14 +114,14 @@ export class SetupLinks {
       ...(tenantUrl ? { tenantUrl } : {}),
       [TABLE.ttlAttribute]: Math.floor(expires.getTime() / 1000) + TTL_GRACE_SECONDS,
     } as LinkItem;
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }));
+    await run(() => this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' })));
     return { ...toLink(connector, item), secret };
   }
 
   /** The link, when `linkId` exists and `secret` is its secret; undefined otherwise (no oracle). */
   async find(connector: string, linkId: string, secret: string): Promise<SetupLink | undefined> {
     if (!LINK_ID.test(linkId) || !LINK_SECRET.test(secret)) return undefined;
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.setupLink(connector, linkId), ConsistentRead: true }));
+    const out = await run(() => this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.setupLink(connector, linkId), ConsistentRead: true })));
     const item = out.Item as LinkItem | undefined;
     if (!item || !sameHash(item.secretHash, hashSecret(secret))) return undefined;
     return toLink(connector, item);
@@ -130,46 +132,36 @@ export class SetupLinks {
    * (state `revealed` with this call's time when this call spent it) or undefined for a wrong secret.
    */
   async reveal(connector: string, linkId: string, secret: string): Promise<{ link: SetupLink; spent: boolean } | undefined> {
-    const link = await this.find(connector, linkId, secret);
-    if (!link) return undefined;
-    if (linkState(link, this.now()) !== 'open') return { link, spent: false };
-    const now = this.now().toISOString();
+    if (!LINK_ID.test(linkId) || !LINK_SECRET.test(secret)) return undefined;
+    // The condition checks all a reveal needs (this secret, open, not expired): one write when the
+    // link is spent, and a read only to say why it was not.
     try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.setupLink(connector, linkId),
-          UpdateExpression: 'SET revealedAt = :now',
-          ConditionExpression: 'secretHash = :h AND attribute_not_exists(revealedAt) AND attribute_not_exists(revokedAt) AND expiresAt > :now',
-          ExpressionAttributeValues: { ':now': now, ':h': hashSecret(secret) },
-          ReturnValues: 'ALL_NEW',
-        }),
+      const out = await run(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.setupLink(connector, linkId),
+            UpdateExpression: 'SET revealedAt = :now',
+            ConditionExpression: 'secretHash = :h AND attribute_not_exists(revealedAt) AND attribute_not_exists(revokedAt) AND expiresAt > :now',
+            ExpressionAttributeValues: { ':now': this.now().toISOString(), ':h': hashSecret(secret) },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
       );
       return { link: toLink(connector, out.Attributes as LinkItem), spent: true };
     } catch (e) {
-      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-      const again = await this.find(connector, linkId, secret);
-      return again && { link: again, spent: false };
+      if (!isStorageError(e) || e.kind !== 'conditionFailed') throw e;
+      const link = await this.find(connector, linkId, secret);
+      return link && { link, spent: false };
     }
   }
 
   /** Every link of the connector (newest last), whatever its state. */
   async list(connector: string): Promise<SetupLink[]> {
-    const items: LinkItem[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': keys.setupLinkPartition(connector) },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      items.push(...((out.Items ?? []) as LinkItem[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const items = (await queryAll(
+      { doc: this.doc, table: this.tableName },
+      { KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.setupLinkPartition(connector) }, ConsistentRead: true },
+    )) as unknown as LinkItem[];
     return items.map((i) => toLink(connector, i)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
@@ -184,18 +176,20 @@ export class SetupLinks {
     let n = 0;
     for (const link of await this.open(connector)) {
       try {
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: keys.setupLink(connector, link.linkId),
-            UpdateExpression: 'SET revokedAt = :now',
-            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(revokedAt) AND attribute_not_exists(revealedAt)',
-            ExpressionAttributeValues: { ':now': this.now().toISOString() },
-          }),
+        await run(() =>
+          this.doc.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: keys.setupLink(connector, link.linkId),
+              UpdateExpression: 'SET revokedAt = :now',
+              ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(revokedAt) AND attribute_not_exists(revealedAt)',
+              ExpressionAttributeValues: { ':now': this.now().toISOString() },
+            }),
+          ),
         );
         n++;
       } catch (e) {
-        if ((e as Error).name !== 'ConditionalCheckFailedException') throw e; // revealed meanwhile
+        if (!isStorageError(e) || e.kind !== 'conditionFailed') throw e; // revealed meanwhile
       }
     }
     return n;
