@@ -32,7 +32,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
-import { TOKEN_SECRETS_ENV } from '../lambdas/auth/token-source.js';
+import { TOKEN_SECRETS_ENV, tokenSecretName } from '../lambdas/auth/token-secrets-env.js';
 import type { ConnectorConfig } from '../lambdas/connectors/config.js';
 import { CONNECTORS_ENV, DEFAULT_BASE_PATH } from '../lambdas/connectors/deployed.js';
 import { PROFILES_DEFINE } from '../lambdas/connectors/deployed-profiles.js';
@@ -124,7 +124,7 @@ export class ScimStack extends Stack {
     // ---- one token secret per connector ----------------------------------------------------------
     const secrets = new Map<string, { secret: secretsmanager.Secret; name: string }>();
     for (const c of config.connectors) {
-      const name = `${this.stackName}/${c.name}/token`;
+      const name = tokenSecretName(`${this.stackName}/`, c.name);
       const secret = rotatingSecret(
         this,
         `Token-${c.name}`,

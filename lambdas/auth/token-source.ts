@@ -10,7 +10,7 @@
  * an expiry; failures are never cached, so the next request retries Secrets Manager.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { TOKEN_SECRETS_ENV } from './token-secrets-env.js';
+import { TOKEN_SECRETS_ENV, tokenSecretName } from './token-secrets-env.js';
 import { parseTokenSet, type TokenSet } from './tokens.js';
 
 export interface TokenSource {
@@ -29,7 +29,7 @@ export function secretIdFor(connector: string, env: NodeJS.ProcessEnv = process.
     const id = map[connector];
     if (typeof id === 'string' && id !== '') return id;
   }
-  return `scim/${connector}/token`;
+  return tokenSecretName('scim/', connector);
 }
 
 export class SecretsManagerTokenSource implements TokenSource {

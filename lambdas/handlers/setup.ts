@@ -8,6 +8,7 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CachedTokenSource, SecretsManagerTokenSource } from '../auth/token-source.js';
+import { tokenSecretName } from '../auth/token-secrets-env.js';
 import { connectorsFromEnv } from '../connectors/deployed.js';
 import { deployedProfiles } from '../connectors/deployed-profiles.js';
 import { schemaRegistry } from '../connectors/profiles.js';
@@ -23,7 +24,7 @@ const app = setupHandler({
   profiles,
   links: new SetupLinks(documentClient(), process.env[TABLE_NAME_ENV] ?? ''),
   // A short cache: a rotated token is what the next reveal hands out.
-  tokens: new CachedTokenSource(new SecretsManagerTokenSource(new SecretsManagerClient({}), (c) => `${prefix}${c}/token`), 5_000),
+  tokens: new CachedTokenSource(new SecretsManagerTokenSource(new SecretsManagerClient({}), (c) => tokenSecretName(prefix, c)), 5_000),
   status: new CloudWatchStatus(new CloudWatchLogsClient({}), statusLogGroupsFromEnv()),
   logger: defaultLogger('setup'),
 });
