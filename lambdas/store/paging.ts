@@ -80,10 +80,10 @@ function bodyOf(data: string, expectedQuery: string): CursorBody {
   return { q: b.q, k: b.k, i: b.i, ...(b.t !== undefined ? { t: b.t } : {}) };
 }
 
-/** A cursor signed with `secret` (or one of several keys), checked against `expectedQuery`. */
-export function decodeCursor(secret: string | readonly string[], cursor: string, expectedQuery: string): CursorBody {
+/** A cursor signed with `secret`, checked against `expectedQuery`. */
+export function decodeCursor(secret: string, cursor: string, expectedQuery: string): CursorBody {
   const [data, sig] = cursorParts(cursor);
-  if (!signedByOneOf(typeof secret === 'string' ? [secret] : secret, data, sig)) throw badCursor('not issued by this service');
+  if (!signedByOneOf([secret], data, sig)) throw badCursor('not issued by this service');
   return bodyOf(data, expectedQuery);
 }
 
