@@ -23,6 +23,7 @@
  * decides what to do with it); it is `returned: never`, so projection never emits it.
  */
 import { ScimError } from './errors.js';
+import { memberRefs } from './patch/members.js';
 import { MAX_MEMBERS_PER_REQUEST, MAX_MULTI_VALUES, MAX_VALUE_LENGTH } from './limits.js';
 import { splitAttrPath } from './schema/attr-path.js';
 import { findSubAttribute, type ResourceSchema } from './schema/resource-schema.js';
@@ -173,10 +174,10 @@ export function normalizeAttributeValue(attribute: AttributeDefinition, v: unkno
     for (const item of items) {
       const nv = normalizeElement(attribute, item, label);
       // An element whose `value` is absent (`{type: "work", value: null}`) carries nothing: drop it.
-      // Except a member: `{"value": ""}` names no member at all, and PATCH refuses it (patch/members.ts);
-      // dropping it here made POST/PUT answer 201 for the member a PATCH answers 400 for.
-      if (attribute.name === 'members' && isPlainObject(item) && (!isPlainObject(nv) || nv.value === undefined))
-        throw invalid(`Each of '${label}' needs a non-empty string "value" (the member's id)`);
+      // Except a member: `{"value": ""}` names no member at all. It goes to memberRefs, the one
+      // member validator (PATCH's too), which refuses it: dropping it here made POST/PUT answer 201
+      // for the member a PATCH answers 400 for.
+      if (attribute.name === 'members' && isPlainObject(item) && (!isPlainObject(nv) || nv.value === undefined)) memberRefs([item], label);
       if (nv === undefined || (hasValue && isPlainObject(nv) && nv.value === undefined)) continue;
       out.push(nv);
     }
