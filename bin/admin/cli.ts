@@ -38,7 +38,7 @@ import { readConnectorState } from '../../lambdas/store/connector-state.js';
 import { signingSecrets } from '../../lambdas/webhooks/secret.js';
 import { SetupLinks } from '../../lambdas/store/setup-links.js';
 import { DEFAULT_LINK_EXPIRY, parseLinkExpiry, setupLinkUrl } from './setup-link.js';
-import { note, OPTIONS, out, resolveConnector, type CliIO, type Command, type Ctx, type OptionName } from './command.js';
+import { interruption, note, OPTIONS, out, progressLine, resolveConnector, type CliIO, type Command, type Ctx, type OptionName } from './command.js';
 
 export type { CliIO, Command, Ctx, OptionName } from './command.js';
 
@@ -547,23 +547,11 @@ stdout (exit 130); so does a failure (then its exit code).`,
     const quiet = ctx.values.quiet === true;
     const want = from?.kinds ?? kinds;
     note(ctx, `${from ? 'continuing the' : 'starting a'} resync of ${c.name} (${want.join(', ')}) to ${target.description}, at most ${rate}/s`);
-    let lastLine = 0;
+    const progress = progressLine(ctx, quiet);
     const line = (p: Readonly<ResyncProgress>) =>
       `${want.includes('users') ? `users ${p.users}/${counts.users}, ` : ''}${want.includes('groups') ? `groups ${p.groups}/${counts.groups}, ` : ''}${want.includes('members') ? `memberships ${p.members}, ` : ''}${p.events} events`;
-    const onProgress = (p: Readonly<ResyncProgress>) => {
-      if (quiet) return;
-      if (ctx.io.interactive) ctx.io.stderr.write(`\r${line(p)}\x1b[K`);
-      else if (Date.now() - lastLine > 2000) {
-        lastLine = Date.now();
-        note(ctx, line(p));
-      }
-    };
-    // Ctrl-C: stop after the batch in flight and print the cursor (a second Ctrl-C is Node's default).
-    const stop = new AbortController();
-    const onSigint = () => stop.abort();
-    if (!ctx.signal) process.once('SIGINT', onSigint);
-    ctx.signal?.addEventListener('abort', onSigint, { once: true });
-    if (ctx.signal?.aborted) stop.abort();
+    // Ctrl-C: stop after the batch in flight and print the cursor.
+    const stop = interruption(ctx);
     const resume = (cursor: Parameters<typeof encodeResyncCursor>[0]) => {
       const text = encodeResyncCursor(cursor);
       out(ctx, text);
@@ -578,9 +566,9 @@ stdout (exit 130); so does a failure (then its exit code).`,
         emit: (events) => target.emit(events),
         ...(from ? { from } : {}),
         signal: stop.signal,
-        onProgress,
+        onProgress: (p) => progress.show(line(p)),
       });
-      if (ctx.io.interactive && !quiet) ctx.io.stderr.write('\r\x1b[K');
+      progress.clear();
       await target.close();
       if (!r.completed) {
         note(ctx, `resync of ${c.name} interrupted after ${r.progress.events} events (${line(r.progress)}).`);
@@ -598,7 +586,7 @@ stdout (exit 130); so does a failure (then its exit code).`,
       }
       throw e;
     } finally {
-      process.removeListener('SIGINT', onSigint);
+      stop.release();
     }
   },
 };

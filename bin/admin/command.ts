@@ -73,3 +73,38 @@ export async function resolveConnector(ctx: Ctx, name: string): Promise<Connecto
   }
   return c;
 }
+
+/**
+ * Ctrl-C (or the test's `ctx.signal`) for a long command: aborts `signal`, so the command stops
+ * after the batch in flight and says how to continue (a second Ctrl-C is Node's default). Call
+ * `release()` when the command ends.
+ */
+export function interruption(ctx: Ctx): { readonly signal: AbortSignal; release(): void } {
+  const stop = new AbortController();
+  const onSigint = () => stop.abort();
+  if (!ctx.signal) process.once('SIGINT', onSigint);
+  ctx.signal?.addEventListener('abort', onSigint, { once: true });
+  if (ctx.signal?.aborted) stop.abort();
+  return { signal: stop.signal, release: () => void process.removeListener('SIGINT', onSigint) };
+}
+
+/**
+ * A long command's progress on stderr: one line rewritten in place on a terminal, else a line
+ * every 2 s (logs stay short); nothing when `quiet`. `clear()` ends the terminal line.
+ */
+export function progressLine(ctx: Ctx, quiet: boolean): { show(text: string): void; clear(): void } {
+  let last = 0;
+  return {
+    show: (text) => {
+      if (quiet) return;
+      if (ctx.io.interactive) ctx.io.stderr.write(`\r${text}\x1b[K`);
+      else if (Date.now() - last > 2000) {
+        last = Date.now();
+        note(ctx, text);
+      }
+    },
+    clear: () => {
+      if (ctx.io.interactive && !quiet) ctx.io.stderr.write('\r\x1b[K');
+    },
+  };
+}

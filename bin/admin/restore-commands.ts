@@ -5,7 +5,7 @@
 import { isStorageError } from '../../lambdas/store/errors.js';
 import { counterItems } from '../../lambdas/store/connector-items.js';
 import { AdminError, EXIT, LocalBackend } from './backend.js';
-import { note, out, resolveConnector, type Command, type Ctx } from './command.js';
+import { interruption, note, out, progressLine, resolveConnector, type Command, type Ctx } from './command.js';
 import { applyRestore, planRestore, planSize, renderPlan } from './restore.js';
 
 /** The copy's table must exist and be readable: said in words, not as a DynamoDB error. */
@@ -76,26 +76,14 @@ writes only what is still different. Progress goes to stderr; the summary to std
       out(ctx, `${header} — dry run, nothing written\n${renderPlan(plan)}`);
       return EXIT.ok;
     }
-    const stop = new AbortController();
-    const onSigint = () => stop.abort();
-    if (!ctx.signal) process.once('SIGINT', onSigint);
-    ctx.signal?.addEventListener('abort', onSigint, { once: true });
-    if (ctx.signal?.aborted) stop.abort();
-    let lastLine = 0;
+    const stop = interruption(ctx);
+    const progress = progressLine(ctx, ctx.values.quiet === true);
     try {
       const r = await applyRestore(live.ctx, plan, {
         signal: stop.signal,
-        onProgress: (done, all) => {
-          if (ctx.values.quiet) return;
-          const line = `restoring ${name}: ${done} of ${all} items written (${Math.floor((100 * done) / Math.max(1, all))}%)`;
-          if (ctx.io.interactive) ctx.io.stderr.write(`\r${line}\x1b[K`);
-          else if (Date.now() - lastLine > 2000) {
-            lastLine = Date.now();
-            note(ctx, line);
-          }
-        },
+        onProgress: (done, all) => progress.show(`restoring ${name}: ${done} of ${all} items written (${Math.floor((100 * done) / Math.max(1, all))}%)`),
       });
-      if (ctx.io.interactive && !ctx.values.quiet) ctx.io.stderr.write('\r\x1b[K');
+      progress.clear();
       const again = `scim-admin${ctx.backend.kind === 'local' ? ' --local' : ''} restore ${name} --from-table ${from}`;
       if (!r.completed) {
         note(ctx, `restore of ${name} interrupted after ${r.written} of ${planSize(plan)} items; continue with: ${again}`);
@@ -115,7 +103,7 @@ writes only what is still different. Progress goes to stderr; the summary to std
       if (isStorageError(e)) note(ctx, `restore of ${name} stopped: ${e.message}; run the same command again to continue`);
       throw e;
     } finally {
-      process.removeListener('SIGINT', onSigint);
+      stop.release();
     }
   },
 };
