@@ -282,16 +282,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const sourceIp = clientIp ?? '127.0.0.1';
 
-    let body: Buffer;
-    try {
-      body = await readBody(req);
-    } catch (e) {
-      if (e instanceof BodyTooLarge) {
-        res.setHeader('Connection', 'close');
-        return sendGatewayResponse(res, GATEWAY_RESPONSES.requestTooLarge, requestId);
-      }
-      throw e;
-    }
+    const body = await requestBody(req, res, requestId);
+    if (!Buffer.isBuffer(body)) return body;
 
     const resource = resourceTemplate(connector.basePath, match.resource.path);
     const path = '/' + segments.slice(1).join('/');
@@ -408,9 +400,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       event.isBase64Encoded = true;
     }
 
+    return invoke(res, requestId, () => options.handlers[match.resource.handler](event, lambdaContext(`scim-${match.resource.handler}`)));
+  }
+
+  /** The request's body, or the 413 API Gateway answers past its payload limit (then the answer). */
+  async function requestBody(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<Buffer | Answer> {
+    try {
+      return await readBody(req);
+    } catch (e) {
+      if (!(e instanceof BodyTooLarge)) throw e;
+      res.setHeader('Connection', 'close');
+      return sendGatewayResponse(res, GATEWAY_RESPONSES.requestTooLarge, requestId);
+    }
+  }
+
+  /** Runs a Lambda proxy integration and answers as API Gateway does (a throw, no result or one over 6 MB: 502). */
+  async function invoke(res: ServerResponse, requestId: string, lambda: () => Promise<APIGatewayProxyResult>): Promise<Answer> {
     let result: APIGatewayProxyResult;
     try {
-      result = await options.handlers[match.resource.handler](event, lambdaContext(`scim-${match.resource.handler}`));
+      result = await lambda();
     } catch {
       // A Lambda that throws: API Gateway answers 502.
       return sendGatewayResponse(res, GATEWAY_RESPONSES.integrationFailure, requestId);
@@ -428,13 +436,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   /** `/{stage}/setup/{link}`: a proxy event without authorizer context, straight to the setup handler. */
   async function serveSetup(req: IncomingMessage, res: ServerResponse, setup: ProxyHandler, stage: string, rawLink: string, requestId: string): Promise<Answer> {
-    let body: Buffer;
-    try {
-      body = await readBody(req);
-    } catch (e) {
-      if (e instanceof BodyTooLarge) return sendGatewayResponse(res, GATEWAY_RESPONSES.requestTooLarge, requestId);
-      throw e;
-    }
+    const body = await requestBody(req, res, requestId);
+    if (!Buffer.isBuffer(body)) return body;
     const method = (req.method ?? 'GET').toUpperCase();
     const link = (() => {
       try {
@@ -469,16 +472,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       body: body.length > 0 ? body.toString('utf8') : null,
       isBase64Encoded: false,
     } as unknown as APIGatewayProxyEvent;
-    let result: APIGatewayProxyResult;
-    try {
-      result = await setup(event, lambdaContext('scim-setup'));
-    } catch {
-      return sendGatewayResponse(res, GATEWAY_RESPONSES.integrationFailure, requestId);
-    }
-    const headers: Record<string, string> = { 'x-amzn-RequestId': requestId };
-    for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
-    send(res, result.statusCode, headers, result.body ?? '');
-    return { status: result.statusCode };
+    return invoke(res, requestId, () => setup(event, lambdaContext('scim-setup')));
   }
 
   const server: Server = createServer((req, res) => {
